@@ -1,0 +1,5 @@
+//! Command-line wiring only: parse arguments, call the library, pick a report.
+
+pub fn main() -> i32 {
+    0
+}

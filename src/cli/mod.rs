@@ -1,5 +1,112 @@
-//! Command-line wiring only: parse arguments, call the library, pick a report.
+//! Command-line wiring only: parse arguments, call the library, pick a
+//! report. Exit codes: 0 clean, 1 findings (or unhashable resources), 2
+//! usage or I/O errors.
+
+use std::io::IsTerminal;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+mod explain;
+mod inputs;
+mod hash;
+mod migrate;
+mod render;
+mod rollouts;
+mod schema;
+mod validate;
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FINDINGS: i32 = 1;
+pub const EXIT_USAGE: i32 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "mz-presync",
+    version,
+    about = "Validate, migrate and diff the rollout hash of Materialize resources before they sync.",
+    long_about = None,
+    propagate_version = true,
+    after_help = "Examples:\n  mz-presync validate clusters/\n  mz-presync migrate --diff .\n  mz-presync rollouts origin/main..HEAD\n  mz-presync hash mz.yaml"
+)]
+struct Cli {
+    /// When to use colour: auto (only on a terminal, and not with NO_COLOR), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    color: ColorChoice,
+    /// Print nothing on stderr but errors.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    Hash(hash::Args),
+    Validate(validate::Args),
+    Migrate(migrate::Args),
+    Rollouts(rollouts::Args),
+    Render(render::Args),
+    Explain(explain::Args),
+    Schema(schema::Args),
+}
+
+/// What every command needs to know about its terminal.
+#[derive(Clone, Copy, Debug)]
+pub struct Context {
+    pub color_stdout: bool,
+    pub color_stderr: bool,
+    pub quiet: bool,
+    pub stderr_is_terminal: bool,
+}
+
+impl Context {
+    fn new(choice: ColorChoice, quiet: bool) -> Context {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let decide = |is_terminal: bool| match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => is_terminal && !no_color,
+        };
+        let stderr_is_terminal = std::io::stderr().is_terminal();
+        Context {
+            color_stdout: decide(std::io::stdout().is_terminal()),
+            color_stderr: decide(stderr_is_terminal),
+            quiet,
+            stderr_is_terminal,
+        }
+    }
+}
 
 pub fn main() -> i32 {
-    0
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+        }
+    };
+    let ctx = Context::new(cli.color, cli.quiet);
+    let result = match cli.command {
+        Command::Hash(args) => hash::run(args, &ctx),
+        Command::Validate(args) => validate::run(args, &ctx),
+        Command::Migrate(args) => migrate::run(args, &ctx),
+        Command::Rollouts(args) => rollouts::run(args, &ctx),
+        Command::Render(args) => render::run(args, &ctx),
+        Command::Explain(args) => explain::run(args, &ctx),
+        Command::Schema(args) => schema::run(args, &ctx),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            EXIT_USAGE
+        }
+    }
 }

@@ -57,9 +57,9 @@ pub struct CertificateSecretTemplate {
     pub labels: Option<StringMap>,
 }
 
-/// `privateKeyAlgorithm` and `privateKeySize`, documented by the operator,
-/// are deliberately absent: their place in the hash input is unknown, so a
-/// hash over a resource that sets a certificate spec is best-effort.
+// `privateKeyAlgorithm` and `privateKeySize`, documented by the operator,
+// are deliberately absent: their place in the hash input is unknown, so a
+// hash over a resource that sets a certificate spec is best-effort.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MaterializeCertSpec {

@@ -1,1 +1,1 @@
-//! placeholder
+//! Rollout history over git commits (not written yet).

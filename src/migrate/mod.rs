@@ -1,1 +1,1 @@
-//! placeholder
+//! Text-preserving migration of v1alpha1 manifests (not written yet).

@@ -1,0 +1,9 @@
+//! `mz-presync explain` (not written yet).
+
+/// Not written yet.
+#[derive(clap::Args, Debug)]
+pub struct Args {}
+
+pub fn run(_args: Args, _ctx: &super::Context) -> anyhow::Result<i32> {
+    anyhow::bail!("`explain` is not implemented yet")
+}

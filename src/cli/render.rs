@@ -1,0 +1,9 @@
+//! `mz-presync render` (not written yet).
+
+/// Not written yet.
+#[derive(clap::Args, Debug)]
+pub struct Args {}
+
+pub fn run(_args: Args, _ctx: &super::Context) -> anyhow::Result<i32> {
+    anyhow::bail!("`render` is not implemented yet")
+}

@@ -1,0 +1,1 @@
+//! Reports for `validate` findings: human, json, sarif, github.

@@ -1,0 +1,1 @@
+//! Reports for `rollouts`: human, json, markdown, github.

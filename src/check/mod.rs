@@ -1,6 +1,108 @@
 //! Checks over Materialize resources: one file per rule, each with an id, a
 //! severity, a one-line description and documentation.
+//!
+//! Entry points:
+//! * [`validate_paths`] — what `mz-presync validate` runs: walk, read, check
+//!   every file in parallel, then the cross-file rules.
+//! * [`validate_files`] — the same over files already in memory.
+//! * [`check_object`] — every single-object rule for one Materialize object
+//!   of one document, with locations and suppressions applied; for other
+//!   commands (`rollouts`, `render`) that hold their own documents.
+//!
+//! Suppression (both forms work, see [`suppress`]): an annotation
+//! `mz-presync.io/ignore: rule-a,rule-b` on the resource silences those rules
+//! for the whole resource; a comment `# mz-presync: ignore[rule-a,rule-b]` on
+//! the line of a finding, or alone on the line above it, silences that
+//! finding. `yaml-syntax` and `unreadable-file` cannot be silenced: a file
+//! that cannot be read is never a pass.
 
 pub mod finding;
 
+mod deprecated_field;
+mod deprecated_version;
+mod downtime_strategy;
+mod duplicate_resource;
+mod empty_required;
+mod engine;
+mod force_promote;
+mod invalid_duration;
+mod kustomize;
+mod object;
+mod removed_field;
+mod schema;
+pub mod suppress;
+mod template_skipped;
+mod unknown_field;
+mod unreadable_file;
+mod yaml_syntax;
+
+pub use engine::{ValidateError, ValidateOptions, Validation, validate_files, validate_paths};
 pub use finding::{Finding, ResourceRef, Severity, Summary};
+pub use invalid_duration::parse_duration;
+pub use kustomize::patch_files;
+pub use object::{CheckOptions, check_object};
+
+/// What `mz-presync explain` shows about a rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RuleInfo {
+    /// Kebab-case id, as used in reports and suppressions.
+    pub id: &'static str,
+    /// The default severity; a few rules change it with options
+    /// (`--strict`, `--require-version`) or per case (`force-promote`).
+    pub severity: Severity,
+    /// One line, no final period.
+    pub summary: &'static str,
+    /// A paragraph: what is checked, why it matters, how to fix it.
+    pub docs: &'static str,
+}
+
+static RULES: [RuleInfo; 13] = [
+    yaml_syntax::RULE,
+    unreadable_file::RULE,
+    template_skipped::RULE,
+    schema::RULE,
+    unknown_field::RULE,
+    removed_field::RULE,
+    deprecated_version::RULE,
+    deprecated_field::RULE,
+    force_promote::RULE,
+    downtime_strategy::RULE,
+    invalid_duration::RULE,
+    empty_required::RULE,
+    duplicate_resource::RULE,
+];
+
+/// Every rule `validate` can report, in the order the README lists them.
+pub fn rules() -> &'static [RuleInfo] {
+    &RULES
+}
+
+/// The rule with this id.
+pub fn rule(id: &str) -> Option<&'static RuleInfo> {
+    RULES.iter().find(|rule| rule.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_kebab_case_and_documented() {
+        let mut seen = std::collections::BTreeSet::new();
+        for rule in rules() {
+            assert!(seen.insert(rule.id), "duplicate id {}", rule.id);
+            assert!(
+                rule.id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "{} is not kebab-case",
+                rule.id
+            );
+            assert!(!rule.summary.ends_with('.'), "{}", rule.id);
+            assert!(!rule.summary.contains('\n'), "{}", rule.id);
+            assert!(rule.docs.len() > 80, "{} needs a paragraph of docs", rule.id);
+        }
+        assert_eq!(rule("schema").map(|r| r.severity), Some(Severity::Error));
+        assert!(rule("nope").is_none());
+    }
+}

@@ -1,9 +1,56 @@
-//! `mz-presync explain` (not written yet).
+//! `mz-presync explain`: the documentation of the validate rules.
 
-/// Not written yet.
+use crate::check::{rule, rules};
+
+/// Show what a rule checks and how to fix its findings; without a rule,
+/// list every rule.
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+#[command(after_help = "Examples:\n  mz-presync explain\n  mz-presync explain unknown-field")]
+pub struct Args {
+    /// A rule id, as shown in brackets in validate's output.
+    #[arg(value_name = "RULE")]
+    rule: Option<String>,
+}
 
-pub fn run(_args: Args, _ctx: &super::Context) -> anyhow::Result<i32> {
-    anyhow::bail!("`explain` is not implemented yet")
+pub fn run(args: Args, _ctx: &super::Context) -> anyhow::Result<i32> {
+    let Some(id) = args.rule else {
+        let width = rules().iter().map(|r| r.id.len()).max().unwrap_or(0);
+        println!("{:width$}  {:8}  description", "rule", "severity");
+        for rule in rules() {
+            println!("{:width$}  {:8}  {}", rule.id, rule.severity.as_str(), rule.summary);
+        }
+        println!("\nRun `mz-presync explain RULE` for the details of one rule.");
+        return Ok(super::EXIT_OK);
+    };
+    match rule(&id) {
+        Some(rule) => {
+            println!("{} ({})\n\n{}.\n\n{}", rule.id, rule.severity, rule.summary, wrap(rule.docs, 80));
+            Ok(super::EXIT_OK)
+        }
+        None => {
+            eprintln!(
+                "error: there is no rule `{id}`; `mz-presync explain` lists them: {}",
+                rules().iter().map(|r| r.id).collect::<Vec<_>>().join(", ")
+            );
+            Ok(super::EXIT_USAGE)
+        }
+    }
+}
+
+/// Wrap a paragraph at word boundaries.
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line_len = 0;
+    for word in text.split_whitespace() {
+        if line_len > 0 && line_len + 1 + word.chars().count() > width {
+            out.push('\n');
+            line_len = 0;
+        } else if line_len > 0 {
+            out.push(' ');
+            line_len += 1;
+        }
+        out.push_str(word);
+        line_len += word.chars().count();
+    }
+    out
 }

@@ -1,9 +1,119 @@
-//! `mz-presync rollouts` (not written yet).
+//! `mz-presync rollouts`: which commits change the rollout hash of which
+//! Materialize resource, and because of which fields.
 
-/// Not written yet.
+use std::path::PathBuf;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::crd::Algorithm;
+use crate::history::{self, ScanOptions};
+use crate::report::rollouts::{self, FailOn, Format, ReportOptions};
+
+/// Scans below this many commits finish before a progress bar is worth drawing.
+const PROGRESS_MIN_COMMITS: usize = 2000;
+
+/// Report which commits start a rollout of a Materialize resource (change
+/// its rollout hash), for which resource, and because of which fields.
+///
+/// Reads the repository with git only: the working tree is never checked out
+/// or touched. Each commit is compared with its first parent; a resource is
+/// identified by namespace/name, so moving or renaming its file is no change.
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+#[command(
+    after_help = "Examples:\n  mz-presync rollouts origin/main..HEAD\n  mz-presync rollouts --format markdown origin/main..HEAD >> \"$GITHUB_STEP_SUMMARY\"\n  mz-presync rollouts --fail-on rollout --format github \"$BASE_SHA..$HEAD_SHA\"\n  mz-presync rollouts --format json HEAD   # the whole history"
+)]
+pub struct Args {
+    /// Commits to compare, as git understands them: A..B (reachable from B, not from A; a pull request is BASE..HEAD), A...B, or a single revision (its whole history).
+    #[arg(value_name = "RANGE", default_value = "HEAD")]
+    range: String,
+    /// The repository; searched upward from here like git does.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    repo: PathBuf,
+    /// Which operator's hash to compute: v1alpha2 (the design document) or v1 (as shipped upstream).
+    #[arg(long, value_parser = ["v1alpha2", "v1"], default_value = "v1alpha2")]
+    algorithm: String,
+    /// Output format: human (a table), json (stable, versioned), markdown (a pull-request summary), github (workflow annotations).
+    #[arg(long, value_parser = ["human", "json", "markdown", "github"], default_value = "human")]
+    format: String,
+    /// Follow only the first parent of merge commits.
+    #[arg(long)]
+    first_parent: bool,
+    /// List every commit, also those that change no Materialize resource.
+    #[arg(long)]
+    all: bool,
+    /// Exit 1 when: rollout (any rollout or error finding), error (an error finding), never.
+    #[arg(long, value_parser = ["rollout", "error", "never"], default_value = "error", value_name = "WHEN")]
+    fail_on: String,
+    /// Human format: also show changes that start no rollout.
+    #[arg(long, short)]
+    verbose: bool,
+}
 
-pub fn run(_args: Args, _ctx: &super::Context) -> anyhow::Result<i32> {
-    anyhow::bail!("`rollouts` is not implemented yet")
+pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
+    let algorithm = Algorithm::parse(&args.algorithm).expect("clap restricts the values");
+    let format = Format::parse(&args.format).expect("clap restricts the values");
+    let fail_on = FailOn::parse(&args.fail_on).expect("clap restricts the values");
+    let options = ScanOptions {
+        algorithm,
+        first_parent: args.first_parent,
+        all: args.all,
+        locate_changes: format == Format::Github,
+        net: format == Format::Markdown,
+    };
+
+    let show_progress = ctx.stderr_is_terminal && !ctx.quiet;
+    let mut bar: Option<ProgressBar> = None;
+    let mut progress = |done: usize, total: usize| {
+        if !show_progress || total < PROGRESS_MIN_COMMITS {
+            return;
+        }
+        let bar = bar.get_or_insert_with(|| {
+            let bar =
+                ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+            if let Ok(style) = ProgressStyle::with_template(
+                "{spinner} comparing commits {bar:40} {pos}/{len} ({per_sec}, {eta} left)",
+            ) {
+                bar.set_style(style);
+            }
+            bar
+        });
+        bar.set_position(done as u64);
+    };
+    let result = history::scan(&args.repo, &args.range, &options, &mut progress);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let history = match result {
+        Ok(history) => history,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return Ok(super::EXIT_USAGE);
+        }
+    };
+
+    let report = rollouts::render(
+        &history,
+        format,
+        &ReportOptions {
+            verbose: args.verbose,
+            color: ctx.color_stdout,
+            fail_on,
+        },
+    );
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(err) = stdout
+        .write_all(report.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        if err.kind() == std::io::ErrorKind::BrokenPipe {
+            return Ok(super::EXIT_OK);
+        }
+        return Err(err.into());
+    }
+    Ok(if fail_on.fails(&history) {
+        super::EXIT_FINDINGS
+    } else {
+        super::EXIT_OK
+    })
 }

@@ -1,1 +1,217 @@
-//! Rollout history over git commits (not written yet).
+//! Rollout history over git commits: for each commit of a range, which
+//! Materialize resources it creates, updates or deletes, whether that changes
+//! the rollout hash (restarts the database), and because of which fields.
+//!
+//! The cost follows the number of changed blobs, not commits × files:
+//!
+//! * [`scan`] walks the range with `git2` (never the working tree) and diffs
+//!   each commit's tree against its first parent's; unchanged subtrees are
+//!   skipped by object id, and deltas whose path is not a manifest
+//!   (`.yaml`/`.yml`/`.json`) are dropped before any blob is read.
+//! * [`resources`] parses a blob into Materialize resources with their hashes
+//!   once per blob id (the same blob recurs across commits, branches and
+//!   renames), in parallel; blobs that cannot hold a Materialize object are
+//!   recognised without parsing.
+//! * [`compare`] pairs the resources of the old and new sides of one diff by
+//!   identity (namespace/name), so a moved file or a resource moving between
+//!   files is not a change, and derives each change's fields and findings.
+//!
+//! Two-version checks live here ([`environment_id`], [`upgrade`], the
+//! downtime warning in [`compare`]); [`RULES`] describes them.
+
+pub mod compare;
+pub mod environment_id;
+pub mod resources;
+pub mod scan;
+pub mod upgrade;
+
+use serde::Serialize;
+
+use crate::check::Severity;
+use crate::crd::Algorithm;
+
+pub use scan::{HistoryError, ScanOptions, scan};
+
+/// What `rollouts` found in a range. Serializes as the stable `json`
+/// report (version 1).
+#[derive(Clone, Debug, Serialize)]
+pub struct History {
+    pub version: u32,
+    pub algorithm: Algorithm,
+    pub range: String,
+    pub commits: Vec<CommitChanges>,
+    /// How many commits the range holds (`commits` lists only those with
+    /// changes unless `--all`).
+    #[serde(skip)]
+    pub scanned_commits: usize,
+    /// The effect of merging the range: the range's base (the merge base of
+    /// `A` and `B` for `A..B`, nothing for a single revision) compared with
+    /// its head. Computed only when [`ScanOptions::net`] asks for it.
+    #[serde(skip)]
+    pub net: Option<NetChanges>,
+}
+
+impl History {
+    pub fn changes(&self) -> impl Iterator<Item = (&CommitChanges, &Change)> {
+        self.commits
+            .iter()
+            .flat_map(|commit| commit.changes.iter().map(move |change| (commit, change)))
+    }
+
+    pub fn any_rollout(&self) -> bool {
+        self.changes().any(|(_, change)| change.rollout)
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.changes()
+            .flat_map(|(_, change)| &change.findings)
+            .filter(|finding| finding.severity == severity)
+            .count()
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct NetChanges {
+    /// 40 hex digits, or `None` when the range starts at the root.
+    pub base: Option<String>,
+    pub head: String,
+    pub changes: Vec<Change>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CommitChanges {
+    pub commit: String,
+    pub parents: Vec<String>,
+    pub summary: String,
+    /// `name <email>`.
+    pub author: String,
+    /// Author time in UTC, RFC 3339 (`2026-11-25T10:00:00Z`).
+    pub time: String,
+    pub changes: Vec<Change>,
+}
+
+impl CommitChanges {
+    pub fn short_id(&self) -> &str {
+        &self.commit[..self.commit.len().min(7)]
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    Created,
+    Updated,
+    Deleted,
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Created => "created",
+            ChangeKind::Updated => "updated",
+            ChangeKind::Deleted => "deleted",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ApiVersionChange {
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// One resource's change in one commit.
+#[derive(Clone, Debug, Serialize)]
+pub struct Change {
+    pub namespace: Option<String>,
+    pub name: Option<String>,
+    /// Path in the repository of the new version (the old one for `deleted`).
+    pub file: String,
+    pub change: ChangeKind,
+    /// Whether the operator starts a rollout: created with a hash, or
+    /// updated with a different hash (also when the old version had none).
+    pub rollout: bool,
+    pub old_hash: Option<String>,
+    pub new_hash: Option<String>,
+    pub api_version: ApiVersionChange,
+    /// JSON pointers (inside the object) of the hash-relevant fields whose
+    /// normalized values differ, sorted.
+    pub fields: Vec<String>,
+    pub findings: Vec<ChangeFinding>,
+    /// Where the first changed field (or the object) is in the new version,
+    /// for annotations; set only when [`ScanOptions::locate_changes`].
+    #[serde(skip)]
+    pub position: Option<crate::source::Position>,
+    /// The new hash depends on certificate fields whose place in the hash
+    /// input is uncertain (spec §2).
+    #[serde(skip)]
+    pub best_effort: bool,
+}
+
+impl Change {
+    /// `namespace/name`, `name`, or the file for an object without a name.
+    pub fn resource_name(&self) -> String {
+        match (&self.namespace, &self.name) {
+            (Some(namespace), Some(name)) => format!("{namespace}/{name}"),
+            (None, Some(name)) => name.clone(),
+            (Some(namespace), None) => format!("{namespace}/<unnamed>"),
+            (None, None) => format!("<unnamed in {}>", self.file),
+        }
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.findings.iter().any(|f| f.severity == Severity::Error)
+    }
+}
+
+/// A finding on a change. The file is the change's; `pointer` is inside the
+/// document (prefixed with `/items/N` for an item of a `List`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChangeFinding {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub pointer: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A rule that needs two versions of a resource.
+#[derive(Clone, Copy, Debug)]
+pub struct RuleInfo {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+    pub docs: &'static str,
+}
+
+pub const ENVIRONMENT_ID_CHANGED: &str = "environment-id-changed";
+pub const UPGRADE_WINDOW: &str = "upgrade-window";
+pub const DOWNTIME_STRATEGY: &str = "downtime-strategy";
+
+/// The rules `rollouts` adds to the single-object checks of `validate`.
+pub const RULES: &[RuleInfo] = &[
+    RuleInfo {
+        id: ENVIRONMENT_ID_CHANGED,
+        severity: Severity::Error,
+        summary: "spec.environmentId of an existing resource changes",
+        docs: "The environmentId names the persisted data a Materialize instance runs on. Once a resource has a non-nil environmentId, changing it (or removing it, which reads as the nil UUID) points the running instance at different data. `mz-presync rollouts` compares each commit with its parent and reports any such change for the same namespace/name. Restore the old value; to start a new environment, create a new resource.",
+    },
+    RuleInfo {
+        id: UPGRADE_WINDOW,
+        severity: Severity::Error,
+        summary: "an environmentdImageRef change the operator refuses (downgrade or too large a jump)",
+        docs: "The operator compares the old and new image tags (the text after the last `:`, `v` + semver, `--` standing for `+`; build metadata ignored) and refuses to roll out a downgrade, a jump of more than one minor version within v0.x (v0.130 → v0.147 is allowed), v0.x → v26 from anything but v0.147.20+ or v0.164+, and more than one major version up from v26 on. A tag that is not a version is not checked (reported as a note). Upgrade one step at a time.",
+    },
+    RuleInfo {
+        id: DOWNTIME_STRATEGY,
+        severity: Severity::Warning,
+        summary: "a change starts a rollout of a resource whose rolloutStrategy is ImmediatelyPromoteCausingDowntime",
+        docs: "With rolloutStrategy ImmediatelyPromoteCausingDowntime the operator tears down the running environment before the new one is ready, so every rollout is an outage. `rollouts` warns on each updated resource whose change starts a rollout under that strategy (a newly created resource has nothing to take down). Merge it in a maintenance window, or switch to WaitUntilReady.",
+    },
+];
+
+/// The rule with this id, if it is one of [`RULES`].
+pub fn rule(id: &str) -> Option<&'static RuleInfo> {
+    RULES.iter().find(|rule| rule.id == id)
+}

@@ -2,4 +2,5 @@
 //! everything for humans goes to stderr unless it is the requested output.
 
 pub mod findings;
+pub mod manifests;
 pub mod rollouts;

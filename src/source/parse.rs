@@ -64,7 +64,7 @@ const ALIAS_BUDGET_BASE: usize = 10_000;
 
 /// Why a document could not be read. Positions are 1-based and relative to
 /// the whole file.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {
     #[error("{message}")]
     Syntax {

@@ -1,1 +1,88 @@
-//! Reports for `validate` findings: human, json, sarif, github.
+//! Reports for `validate` findings, one file per format: `human`
+//! (compiler-style, for stderr), `json` (stable, versioned), `sarif` (SARIF
+//! 2.1.0 for code scanning) and `github` (workflow commands).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::check::{Finding, Summary, Validation};
+use crate::source::SourceFile;
+
+pub mod github;
+pub mod human;
+pub mod json;
+pub mod sarif;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Compiler-style diagnostics with the source line, on stderr.
+    #[default]
+    Human,
+    /// `{"version": 1, "findings": […], "summary": {…}}` on stdout.
+    Json,
+    /// SARIF 2.1.0 on stdout, for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations) on stdout.
+    Github,
+}
+
+impl Format {
+    /// Whether the report is for people (stderr) or for programs (stdout).
+    pub fn is_human(self) -> bool {
+        self == Format::Human
+    }
+}
+
+/// What a report shows.
+#[derive(Clone, Copy)]
+pub struct Report<'a> {
+    pub findings: &'a [Finding],
+    pub summary: &'a Summary,
+    /// Files to quote source lines from, by display path.
+    pub sources: &'a BTreeMap<String, Arc<SourceFile>>,
+}
+
+impl<'a> From<&'a Validation> for Report<'a> {
+    fn from(validation: &'a Validation) -> Report<'a> {
+        Report {
+            findings: &validation.findings,
+            summary: &validation.summary,
+            sources: &validation.sources,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RenderOptions {
+    /// ANSI colours (human format only; the CLI decides from the terminal).
+    pub color: bool,
+    /// Human format: errors only, and no summary line.
+    pub quiet: bool,
+}
+
+/// The whole report in one format, ending with a newline (empty only for a
+/// quiet human report with nothing to say).
+pub fn render(format: Format, report: Report<'_>, options: RenderOptions) -> String {
+    match format {
+        Format::Human => human::render(report, options),
+        Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Github => github::render(report),
+    }
+}
+
+/// "3 files, 7 documents, 2 Materialize resources: 1 error, 0 warnings, 0 notes"
+pub fn summary_line(summary: &Summary) -> String {
+    fn count(n: usize, one: &str, many: &str) -> String {
+        format!("{n} {}", if n == 1 { one } else { many })
+    }
+    format!(
+        "{}, {}, {}: {}, {}, {}",
+        count(summary.files, "file", "files"),
+        count(summary.documents, "document", "documents"),
+        count(summary.resources, "Materialize resource", "Materialize resources"),
+        count(summary.errors, "error", "errors"),
+        count(summary.warnings, "warning", "warnings"),
+        count(summary.notes, "note", "notes"),
+    )
+}

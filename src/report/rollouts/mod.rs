@@ -1,1 +1,82 @@
-//! Reports for `rollouts`: human, json, markdown, github.
+//! Reports for `rollouts`: human, json, markdown, github. Each renders a
+//! whole [`History`] into a string for stdout.
+
+pub mod github;
+pub mod human;
+pub mod json;
+pub mod markdown;
+
+use crate::check::Severity;
+use crate::history::History;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Markdown,
+    Github,
+}
+
+impl Format {
+    pub fn parse(name: &str) -> Option<Format> {
+        match name {
+            "human" => Some(Format::Human),
+            "json" => Some(Format::Json),
+            "markdown" => Some(Format::Markdown),
+            "github" => Some(Format::Github),
+            _ => None,
+        }
+    }
+}
+
+/// What makes `rollouts` exit 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum FailOn {
+    /// Any rollout in the range, and any error finding: for teams that gate
+    /// rollouts to maintenance windows.
+    Rollout,
+    /// Any error finding.
+    #[default]
+    Error,
+    Never,
+}
+
+impl FailOn {
+    pub fn parse(name: &str) -> Option<FailOn> {
+        match name {
+            "rollout" => Some(FailOn::Rollout),
+            "error" => Some(FailOn::Error),
+            "never" => Some(FailOn::Never),
+            _ => None,
+        }
+    }
+
+    /// Whether `history` fails the run.
+    pub fn fails(self, history: &History) -> bool {
+        let errors = history.count(Severity::Error) > 0;
+        match self {
+            FailOn::Rollout => errors || history.any_rollout(),
+            FailOn::Error => errors,
+            FailOn::Never => false,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ReportOptions {
+    /// Human format: also list changes that start no rollout.
+    pub verbose: bool,
+    /// Human format: ANSI colours.
+    pub color: bool,
+    pub fail_on: FailOn,
+}
+
+/// Render `history` in `format`.
+pub fn render(history: &History, format: Format, options: &ReportOptions) -> String {
+    match format {
+        Format::Human => human::render(history, options),
+        Format::Json => json::render(history),
+        Format::Markdown => markdown::render(history),
+        Format::Github => github::render(history, options),
+    }
+}

@@ -1,0 +1,90 @@
+//! `duplicate-resource`: two documents define the same Materialize object.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::finding::{Finding, ResourceRef, Severity};
+use super::object::{FindingDraft, locate_finding};
+use super::{RuleInfo, suppress};
+use crate::source::{DocumentIndex, DocumentSpan, SourceFile, Target};
+
+pub const RULE: RuleInfo = RuleInfo {
+    id: "duplicate-resource",
+    severity: Severity::Error,
+    summary: "Two documents define the same Materialize object (namespace/name)",
+    docs: "A namespace and a name identify one object in a cluster, whatever the \
+apiVersion. When two documents in the checked files define the same Materialize \
+object, only one of them can exist: whichever is applied last silently replaces \
+the other, and Argo CD flags the application. Often one is a stale copy, or a \
+v1alpha1 and a v1 version of the same resource kept side by side. Each later \
+definition is reported and points at the first. Objects without \
+`metadata.namespace` are compared within their file only, since the namespace \
+they end up in is decided elsewhere (kustomize, Argo CD, `kubectl -n`). \
+Kustomize patches are not definitions and are never compared.",
+};
+
+/// A Materialize object seen by the engine, for the cross-file pass.
+pub(crate) struct Seen {
+    pub file: Arc<SourceFile>,
+    pub doc: DocumentSpan,
+    pub prefix: String,
+    pub resource: ResourceRef,
+    /// The object's ignore annotation names this rule.
+    pub suppressed: bool,
+}
+
+/// Findings for every definition after the first of the same object.
+/// `seen` must be in file order.
+pub(crate) fn check(seen: &[Seen]) -> Vec<Finding> {
+    let mut first: HashMap<(String, String), usize> = HashMap::new();
+    let mut findings = Vec::new();
+    for (i, entry) in seen.iter().enumerate() {
+        let Some(name) = entry.resource.name.clone() else {
+            continue;
+        };
+        let scope = match &entry.resource.namespace {
+            Some(namespace) => format!("namespace {namespace}"),
+            None => format!("file {}", entry.file.display),
+        };
+        let key = (scope, name);
+        let Some(&original) = first.get(&key) else {
+            first.insert(key, i);
+            continue;
+        };
+        if entry.suppressed {
+            continue;
+        }
+        let original = &seen[original];
+        let original_at = locate(original, "the first").line;
+        let mut finding = locate(entry, "");
+        finding.message = format!(
+            "{} ({}) is already defined at {}:{} ({}): only one of them can exist in the cluster, and whichever is applied last silently replaces the other; remove one",
+            entry.resource.display_name(),
+            entry.resource.api_version,
+            original.file.display,
+            original_at,
+            original.resource.api_version,
+        );
+        if !suppress::suppressed_by_comment(&entry.file, &finding) {
+            findings.push(finding);
+        }
+    }
+    findings
+}
+
+fn locate(entry: &Seen, message: &str) -> Finding {
+    let index = DocumentIndex::new(&entry.file, &entry.doc);
+    locate_finding(
+        &entry.file,
+        &entry.doc,
+        &index,
+        FindingDraft {
+            rule: RULE.id,
+            severity: RULE.severity,
+            pointer: format!("{}/metadata/name", entry.prefix),
+            target: Target::Value,
+            message: message.to_owned(),
+            resource: Some(entry.resource.clone()),
+        },
+    )
+}

@@ -1,0 +1,275 @@
+//! The validate pipeline: walk → read (parallel) → split → parse → objects →
+//! rules, then the cross-file rules, sorted findings and counts.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::duplicate_resource::{self, Seen};
+use super::finding::{Finding, ResourceRef, Summary};
+use super::object::{CheckOptions, check_object};
+use super::{kustomize, suppress, template_skipped, unreadable_file, yaml_syntax};
+use crate::crd;
+use crate::source::{
+    ParseError, ReadError, SourceFile, WalkOptions, display_path, objects, parse_document,
+    read_file, read_stdin, walk,
+};
+
+#[derive(Clone, Debug, Default)]
+pub struct ValidateOptions {
+    pub check: CheckOptions,
+    pub walk: WalkOptions,
+    /// Read, split and parse everything and count, but run no rule (the
+    /// baseline for benchmarks).
+    pub parse_only: bool,
+}
+
+/// A problem with the command line rather than with a file: the run stops.
+#[derive(Debug, thiserror::Error)]
+pub enum ValidateError {
+    #[error("{0}")]
+    Path(ReadError),
+}
+
+/// The result of a run.
+#[derive(Debug, Default)]
+pub struct Validation {
+    /// Sorted by file, line, column, rule.
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+    /// Files with findings, by display path, for reports that quote lines.
+    pub sources: BTreeMap<String, Arc<SourceFile>>,
+    /// Directories or files that could not be read for reasons outside the
+    /// files themselves (permissions, I/O): the run must exit 2.
+    pub io_errors: Vec<ReadError>,
+}
+
+impl Validation {
+    pub fn has_errors(&self) -> bool {
+        self.summary.errors > 0
+    }
+
+    pub fn source(&self, display: &str) -> Option<&SourceFile> {
+        self.sources.get(display).map(Arc::as_ref)
+    }
+}
+
+/// Validate files and directories (`-` is standard input). Paths that do
+/// not exist or cannot be opened are a [`ValidateError`]; everything found
+/// inside them is reported as findings or [`Validation::io_errors`].
+pub fn validate_paths(
+    paths: &[PathBuf],
+    options: &ValidateOptions,
+) -> Result<Validation, ValidateError> {
+    let entries = walk(paths, &options.walk);
+    let mut files = Vec::new();
+    let mut walk_findings = Vec::new();
+    let mut io_errors = Vec::new();
+    for entry in entries {
+        match entry {
+            Ok(path) => files.push(path),
+            Err(error) => {
+                let is_argument = paths.iter().any(|p| p.as_path() == error.path());
+                match error {
+                    ReadError::NotFound(_) | ReadError::Io { .. } | ReadError::NotAFile { .. }
+                        if is_argument =>
+                    {
+                        return Err(ValidateError::Path(error));
+                    }
+                    ReadError::Io { .. } => io_errors.push(error),
+                    _ => walk_findings.push(unreadable_file::finding(&error)),
+                }
+            }
+        }
+    }
+    let patches = kustomize::patch_files(&files);
+    let outcomes: Vec<FileOutcome> = files
+        .par_iter()
+        .map(|path| {
+            let read = if path.as_os_str() == "-" {
+                read_stdin(options.walk.max_file_size)
+            } else {
+                read_file(path, display_path(path), options.walk.max_file_size)
+            };
+            match read {
+                Ok(file) => {
+                    let partial = !patches.is_empty()
+                        && path
+                            .canonicalize()
+                            .is_ok_and(|canonical| patches.contains(&canonical));
+                    check_file(file, partial, options)
+                }
+                Err(error @ ReadError::Io { .. }) => FileOutcome::io_error(error),
+                Err(error) => FileOutcome::unreadable(&error),
+            }
+        })
+        .collect();
+    let mut validation = combine(outcomes);
+    validation.summary.files += walk_findings.len();
+    validation.findings.extend(walk_findings);
+    validation.io_errors.splice(0..0, io_errors);
+    finish(&mut validation);
+    Ok(validation)
+}
+
+/// Validate files already in memory (as `rollouts` and `render` hold them).
+/// `partial` says which of them are kustomize patches.
+pub fn validate_files(
+    files: Vec<SourceFile>,
+    partial: impl Fn(&SourceFile) -> bool + Sync,
+    options: &ValidateOptions,
+) -> Validation {
+    let outcomes: Vec<FileOutcome> = files
+        .into_par_iter()
+        .map(|file| {
+            let is_partial = partial(&file);
+            check_file(file, is_partial, options)
+        })
+        .collect();
+    let mut validation = combine(outcomes);
+    finish(&mut validation);
+    validation
+}
+
+#[derive(Default)]
+struct FileOutcome {
+    files: usize,
+    documents: usize,
+    resources: usize,
+    findings: Vec<Finding>,
+    seen: Vec<Seen>,
+    source: Option<Arc<SourceFile>>,
+    io_error: Option<ReadError>,
+}
+
+impl FileOutcome {
+    fn unreadable(error: &ReadError) -> FileOutcome {
+        FileOutcome {
+            files: 1,
+            findings: vec![unreadable_file::finding(error)],
+            ..FileOutcome::default()
+        }
+    }
+
+    fn io_error(error: ReadError) -> FileOutcome {
+        FileOutcome {
+            files: 1,
+            io_error: Some(error),
+            ..FileOutcome::default()
+        }
+    }
+}
+
+fn check_file(file: SourceFile, partial: bool, options: &ValidateOptions) -> FileOutcome {
+    let file = Arc::new(file);
+    let mut outcome = FileOutcome {
+        files: 1,
+        ..FileOutcome::default()
+    };
+    let check_options = CheckOptions {
+        partial: partial || options.check.partial,
+        ..options.check.clone()
+    };
+    for doc in file.documents() {
+        if doc.is_empty() {
+            continue;
+        }
+        outcome.documents += 1;
+        let value = match parse_document(&file, &doc) {
+            Ok(Some(value)) => value,
+            Ok(None) => continue,
+            Err(_) if options.parse_only => continue,
+            Err(error @ ParseError::Template { .. }) => {
+                // Whatever was found in the file so far is as meaningless as
+                // the rest of a template: report the template alone.
+                let note = template_skipped::finding(&file, &doc, &error);
+                outcome.findings.clear();
+                outcome.seen.clear();
+                outcome.resources = 0;
+                if !suppress::suppressed_by_comment(&file, &note) {
+                    outcome.findings.push(note);
+                }
+                outcome.documents = file.documents().iter().filter(|d| !d.is_empty()).count();
+                break;
+            }
+            Err(error) => {
+                outcome.findings.push(yaml_syntax::finding(&file, &doc, &error));
+                continue;
+            }
+        };
+        for (prefix, object) in objects(&value) {
+            if !crd::is_materialize(object) {
+                continue;
+            }
+            outcome.resources += 1;
+            if options.parse_only {
+                continue;
+            }
+            outcome
+                .findings
+                .extend(check_object(&file, &doc, &prefix, object, &check_options));
+            if !check_options.partial {
+                outcome.seen.push(Seen {
+                    file: Arc::clone(&file),
+                    doc: doc.clone(),
+                    prefix,
+                    resource: ResourceRef::of(object),
+                    suppressed: suppress::annotation_rules(object)
+                        .iter()
+                        .any(|rule| rule == duplicate_resource::RULE.id),
+                });
+            }
+        }
+    }
+    if !outcome.findings.is_empty() {
+        outcome.source = Some(file);
+    }
+    outcome
+}
+
+fn combine(outcomes: Vec<FileOutcome>) -> Validation {
+    let mut validation = Validation::default();
+    let mut seen = Vec::new();
+    for outcome in outcomes {
+        validation.summary.files += outcome.files;
+        validation.summary.documents += outcome.documents;
+        validation.summary.resources += outcome.resources;
+        validation.findings.extend(outcome.findings);
+        seen.extend(outcome.seen);
+        if let Some(source) = outcome.source {
+            validation.sources.insert(source.display.clone(), source);
+        }
+        validation.io_errors.extend(outcome.io_error);
+    }
+    let duplicates = duplicate_resource::check(&seen);
+    for finding in &duplicates {
+        if let Some(entry) = seen.iter().find(|s| s.file.display == finding.file) {
+            validation
+                .sources
+                .entry(finding.file.clone())
+                .or_insert_with(|| Arc::clone(&entry.file));
+        }
+    }
+    validation.findings.extend(duplicates);
+    validation
+}
+
+fn finish(validation: &mut Validation) {
+    validation.findings.sort_by(|a, b| {
+        (&a.file, a.line, a.column, a.rule, &a.message).cmp(&(
+            &b.file, b.line, b.column, b.rule, &b.message,
+        ))
+    });
+    let mut seen_exact = HashSet::new();
+    validation.findings.retain(|f| {
+        seen_exact.insert((f.file.clone(), f.line, f.column, f.rule, f.pointer.clone(), f.message.clone()))
+    });
+    validation.summary.errors = 0;
+    validation.summary.warnings = 0;
+    validation.summary.notes = 0;
+    let findings = std::mem::take(&mut validation.findings);
+    validation.summary.count(&findings);
+    validation.findings = findings;
+}

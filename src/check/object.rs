@@ -1,0 +1,349 @@
+//! The single-object entry point: run every object rule on one Materialize
+//! object, then locate and filter what they found.
+
+use std::sync::OnceLock;
+
+use serde_json::{Map, Value};
+
+use super::finding::{Finding, ResourceRef, Severity};
+use super::{
+    RuleInfo, deprecated_field, deprecated_version, downtime_strategy, empty_required,
+    force_promote, invalid_duration, schema, suppress,
+};
+use crate::crd::{self, Algorithm, Version};
+use crate::source::{DocumentIndex, DocumentSpan, SourceFile, Target, parse_pointer};
+
+/// Options that change what the rules report.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CheckOptions {
+    /// `--strict`: unknown fields are errors, not warnings.
+    pub strict: bool,
+    /// `--require-version`: objects older than this are errors
+    /// (`deprecated-version`), and this is the version `migrate` is said to
+    /// convert them to (default v1alpha2).
+    pub require_version: Option<Version>,
+    /// `--algorithm`: the rollout hash algorithm for hash comparisons. `None`
+    /// uses the algorithm that matches the object's own version (v1 → v1,
+    /// otherwise v1alpha2).
+    pub algorithm: Option<Algorithm>,
+    /// The object is a kustomize patch (a partial object): required fields
+    /// are not required, and rules that need the whole object are skipped.
+    pub partial: bool,
+}
+
+/// What a rule found, before it has a place in a file. `pointer` is relative
+/// to the object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Hit {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub pointer: String,
+    pub target: Target,
+    pub message: String,
+}
+
+impl Hit {
+    pub fn new(rule: &RuleInfo, pointer: impl Into<String>, target: Target, message: String) -> Hit {
+        Hit {
+            rule: rule.id,
+            severity: rule.severity,
+            pointer: pointer.into(),
+            target,
+            message,
+        }
+    }
+
+    pub fn with_severity(mut self, severity: Severity) -> Hit {
+        self.severity = severity;
+        self
+    }
+}
+
+/// The object a rule looks at, with its version already known.
+pub(crate) struct Subject<'a> {
+    pub object: &'a Value,
+    pub version: Version,
+    pub options: &'a CheckOptions,
+}
+
+impl Subject<'_> {
+    pub fn spec(&self) -> Option<&Map<String, Value>> {
+        self.object.get("spec").and_then(Value::as_object)
+    }
+
+    /// The algorithm hashes are compared with (see [`CheckOptions::algorithm`]).
+    pub fn algorithm(&self) -> Algorithm {
+        self.options.algorithm.unwrap_or(match self.version {
+            Version::V1 => Algorithm::V1,
+            Version::V1alpha1 | Version::V1alpha2 => Algorithm::V1alpha2,
+        })
+    }
+}
+
+/// Run every single-object rule on `object`, a value found at JSON pointer
+/// `prefix` (`""`, or `/items/N` inside a `List`) of document `doc` of
+/// `file`, and return its findings located in the file (1-based line and
+/// column of the key or value each finding is about), with suppressions
+/// applied. Objects that are not `materialize.cloud` `Materialize` give
+/// nothing. Cross-object rules (`duplicate-resource`) and file rules
+/// (`yaml-syntax`, `template-skipped`) are not run here.
+///
+/// The document's syntax tree is built only when there is something to
+/// locate, so a clean object costs a schema validation and a typed read.
+pub fn check_object(
+    file: &SourceFile,
+    doc: &DocumentSpan,
+    prefix: &str,
+    object: &Value,
+    options: &CheckOptions,
+) -> Vec<Finding> {
+    let hits = object_hits(object, options);
+    if hits.is_empty() {
+        return Vec::new();
+    }
+    let ignored = suppress::annotation_rules(object);
+    let hits: Vec<Hit> = hits
+        .into_iter()
+        .filter(|hit| !(ignored.iter().any(|r| r == hit.rule) && suppress::can_suppress(hit.rule)))
+        .collect();
+    if hits.is_empty() {
+        return Vec::new();
+    }
+    let index = DocumentIndex::new(file, doc);
+    let resource = ResourceRef::of(object);
+    hits.into_iter()
+        .map(|hit| {
+            let pointer = format!("{prefix}{}", hit.pointer);
+            locate_finding(
+                file,
+                doc,
+                &index,
+                FindingDraft {
+                    rule: hit.rule,
+                    severity: hit.severity,
+                    pointer,
+                    target: hit.target,
+                    message: hit.message,
+                    resource: Some(resource.clone()),
+                },
+            )
+        })
+        .filter(|finding| !suppress::suppressed_by_comment(file, finding))
+        .collect()
+}
+
+/// The rules' raw output for one object (no locations, no suppressions).
+pub(crate) fn object_hits(object: &Value, options: &CheckOptions) -> Vec<Hit> {
+    if !crd::is_materialize(object) {
+        return Vec::new();
+    }
+    let Some(version) = crd::version_of(object) else {
+        return schema::unknown_version(object);
+    };
+    let subject = Subject {
+        object,
+        version,
+        options,
+    };
+    let mut hits = Vec::new();
+    schema::check(&subject, &mut hits);
+    deprecated_version::check(&subject, &mut hits);
+    deprecated_field::check(&subject, &mut hits);
+    force_promote::check(&subject, &mut hits);
+    downtime_strategy::check(&subject, &mut hits);
+    invalid_duration::check(&subject, &mut hits);
+    empty_required::check(&subject, &mut hits);
+    hits
+}
+
+/// A finding that still needs its place in the file.
+pub(crate) struct FindingDraft {
+    pub rule: &'static str,
+    pub severity: Severity,
+    /// Pointer from the document root.
+    pub pointer: String,
+    pub target: Target,
+    pub message: String,
+    pub resource: Option<ResourceRef>,
+}
+
+pub(crate) fn locate_finding(
+    file: &SourceFile,
+    doc: &DocumentSpan,
+    index: &DocumentIndex<'_>,
+    draft: FindingDraft,
+) -> Finding {
+    let (start, end) = match index.locate(&draft.pointer, draft.target) {
+        Some(located) => (located.start, located.end),
+        None => {
+            let start = file.position(doc.content_start.min(doc.range.end));
+            (start, start)
+        }
+    };
+    Finding {
+        rule: draft.rule,
+        severity: draft.severity,
+        file: file.display.clone(),
+        line: start.line,
+        column: start.column,
+        end_line: end.line,
+        end_column: end.column,
+        pointer: draft.pointer,
+        message: draft.message,
+        resource: draft.resource,
+    }
+}
+
+/// A pointer as users read a field: `/spec/env/0/name` → `spec.env[0].name`.
+pub(crate) fn field_path(pointer: &str) -> String {
+    let Some(tokens) = parse_pointer(pointer) else {
+        return pointer.to_owned();
+    };
+    if tokens.is_empty() {
+        return "the object".to_owned();
+    }
+    let mut out = String::new();
+    for token in tokens {
+        let plain = !token.is_empty()
+            && token
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if token.bytes().all(|b| b.is_ascii_digit()) && !token.is_empty() && !out.is_empty() {
+            out.push_str(&format!("[{token}]"));
+        } else if plain {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&token);
+        } else {
+            out.push_str(&format!("[{token:?}]"));
+        }
+    }
+    out
+}
+
+/// Append one token to a pointer.
+pub(crate) fn child_pointer(parent: &str, key: &str) -> String {
+    format!("{parent}/{}", crate::source::escape_pointer_token(key))
+}
+
+/// The embedded JSON schema of a version, parsed once (for lookups such as
+/// "which fields exist here?").
+pub(crate) fn schema_document(version: Version) -> &'static Value {
+    static SCHEMAS: [OnceLock<Value>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    let index = Version::ALL
+        .iter()
+        .position(|v| *v == version)
+        .unwrap_or_default();
+    SCHEMAS[index].get_or_init(|| {
+        serde_json::from_str(crd::schema::embedded_json_schema(version)).unwrap_or(Value::Null)
+    })
+}
+
+/// The schema node describing the value at `pointer` of an object.
+pub(crate) fn schema_node(version: Version, pointer: &str) -> Option<&'static Value> {
+    let mut node = schema_document(version);
+    for token in parse_pointer(pointer)? {
+        node = if let Some(sub) = node.pointer(&format!(
+            "/properties/{}",
+            crate::source::escape_pointer_token(&token)
+        )) {
+            sub
+        } else if let Some(items) = node.get("items").filter(|_| token.parse::<usize>().is_ok()) {
+            items
+        } else {
+            node.get("additionalProperties").filter(|v| v.is_object())?
+        };
+    }
+    Some(node)
+}
+
+/// How a value reads to someone looking at YAML.
+pub(crate) fn describe_value(value: &Value) -> String {
+    match value {
+        Value::Null => "null (an empty value)".to_owned(),
+        Value::Bool(b) => format!("the boolean {b}"),
+        Value::Number(n) => format!("the number {n}"),
+        Value::String(s) => format!("the string {}", quote(s)),
+        Value::Array(_) => "a list".to_owned(),
+        Value::Object(_) => "a mapping".to_owned(),
+    }
+}
+
+/// A string in double quotes, shortened when long.
+pub(crate) fn quote(text: &str) -> String {
+    const MAX: usize = 80;
+    if text.chars().count() > MAX {
+        let short: String = text.chars().take(MAX).collect();
+        format!("{:?}…", short)
+    } else {
+        format!("{text:?}")
+    }
+}
+
+/// The closest name to `wanted` among `candidates`, for "did you mean".
+pub(crate) fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let wanted_lower = wanted.to_lowercase();
+    let limit = (wanted.chars().count() / 4).clamp(1, 3);
+    candidates
+        .into_iter()
+        .filter(|c| *c != wanted)
+        .map(|c| {
+            let distance = if c.to_lowercase() == wanted_lower {
+                0
+            } else {
+                edit_distance(&wanted_lower, &c.to_lowercase())
+            };
+            (distance, c)
+        })
+        .filter(|(distance, _)| *distance <= limit)
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_paths_read_like_yaml() {
+        assert_eq!(field_path("/spec/environmentdExtraEnv/0/name"), "spec.environmentdExtraEnv[0].name");
+        assert_eq!(
+            field_path("/spec/serviceAccountAnnotations/eks.amazonaws.com~1role-arn"),
+            "spec.serviceAccountAnnotations[\"eks.amazonaws.com/role-arn\"]"
+        );
+        assert_eq!(field_path(""), "the object");
+    }
+
+    #[test]
+    fn closest_names() {
+        let names = ["environmentdImageRef", "backendSecretName", "rolloutStrategy"];
+        assert_eq!(closest("enviromentdImageRef", names), Some("environmentdImageRef"));
+        assert_eq!(closest("rolloutstrategy", names), Some("rolloutStrategy"));
+        assert_eq!(closest("somethingElse", names), None);
+    }
+
+    #[test]
+    fn schema_nodes_follow_items_and_maps() {
+        let node = schema_node(Version::V1alpha2, "/spec/environmentdExtraEnv/3").unwrap();
+        assert!(node.pointer("/properties/valueFrom").is_some());
+        let node = schema_node(Version::V1, "/spec/podLabels/app").unwrap();
+        assert_eq!(node["type"], "string");
+        assert!(schema_node(Version::V1, "/spec/nope").is_none());
+    }
+}

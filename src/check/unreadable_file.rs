@@ -1,0 +1,47 @@
+//! `unreadable-file`: a file found by the walk that cannot be read as text.
+
+use super::finding::{Finding, Severity};
+use super::RuleInfo;
+use crate::source::{ReadError, display_path};
+
+pub const RULE: RuleInfo = RuleInfo {
+    id: "unreadable-file",
+    severity: Severity::Error,
+    summary: "A manifest file that cannot be read as UTF-8 text (binary, too large, bad link)",
+    docs: "mz-presync reads every `*.yaml`, `*.yml` and `*.json` file it finds. A \
+file that is binary (it contains NUL bytes), not UTF-8 (or UTF-16/32), larger \
+than `--max-file-size` (10 MiB by default), a symbolic link that points outside \
+the directory being checked (Argo CD refuses those too), a link loop or a \
+dangling link cannot be checked, and a file that cannot be checked is never a \
+pass: each is an error of its own, so one bad file does not hide the findings \
+of the others. Convert the file to UTF-8, raise `--max-file-size`, fix the \
+link, or, when the file is not a manifest, exclude it with `.gitignore` or \
+`.ignore`. Paths that do not exist and directories that cannot be listed are \
+not findings: they stop the run with exit code 2.",
+};
+
+pub(crate) fn finding(error: &ReadError) -> Finding {
+    let file = display_path(error.path());
+    let text = error.to_string();
+    let prefix = format!("{}: ", error.path().display());
+    let reason = text.strip_prefix(&prefix).unwrap_or(&text);
+    let hint = match error {
+        ReadError::TooLarge { .. } => "; raise --max-file-size if it really is a manifest",
+        ReadError::SymlinkOutsideRoot { .. }
+        | ReadError::SymlinkLoop { .. }
+        | ReadError::BrokenSymlink { .. } => "; fix the link, or exclude it with .ignore",
+        _ => "; if it is not a manifest, exclude it with .gitignore or .ignore",
+    };
+    Finding {
+        rule: RULE.id,
+        severity: RULE.severity,
+        file,
+        line: 1,
+        column: 1,
+        end_line: 1,
+        end_column: 1,
+        pointer: String::new(),
+        message: format!("cannot check this file: {reason}{hint}"),
+        resource: None,
+    }
+}

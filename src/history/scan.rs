@@ -1,0 +1,415 @@
+//! Walking a commit range with git2 and turning each commit's tree diff into
+//! changes. The working tree and the index are never read or written.
+//!
+//! Commits are processed in chunks: the chunk's tree diffs run in parallel
+//! (one `Repository` handle per worker, since a handle cannot be shared
+//! between threads), then the blobs the chunk needs and the cache does not
+//! hold are read and parsed in parallel, then the comparisons run in commit
+//! order.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use git2::{Delta, DiffOptions, FileMode, Oid, Repository, RevparseMode, Sort, Tree};
+use rayon::prelude::*;
+
+use super::compare::{CompareOptions, Side, compare};
+use super::resources::{ParsedBlob, parse_blob};
+use super::{CommitChanges, History, NetChanges};
+use crate::crd::Algorithm;
+use crate::source::{FileFormat, has_manifest_extension};
+
+/// Enough commits per chunk to keep both cores busy, few enough that the
+/// diffs of one chunk stay small in memory.
+const CHUNK: usize = 512;
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ScanOptions {
+    pub algorithm: Algorithm,
+    /// Follow only the first parent of merges (`git log --first-parent`).
+    pub first_parent: bool,
+    /// List commits without changes too.
+    pub all: bool,
+    /// Locate each rollout's changed field (for annotations).
+    pub locate_changes: bool,
+    /// Also compare the range's base with its head ([`History::net`]).
+    pub net: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    #[error(
+        "{} is not inside a git repository ({message}); run the command inside a clone or pass --repo DIR",
+        path.display()
+    )]
+    NotARepository { path: PathBuf, message: String },
+    #[error(
+        "{range:?} is not a revision or range of this repository ({message}); give A..B (a pull request is BASE..HEAD, e.g. origin/main..HEAD) or a single revision"
+    )]
+    BadRange { range: String, message: String },
+    #[error("{range:?}: {side} is not a commit ({message})")]
+    NotACommit {
+        range: String,
+        side: &'static str,
+        message: String,
+    },
+    #[error("reading the git repository failed: {0}")]
+    Git(String),
+}
+
+impl From<git2::Error> for HistoryError {
+    fn from(err: git2::Error) -> Self {
+        HistoryError::Git(err.message().to_owned())
+    }
+}
+
+/// The commits to compare, oldest first, and the two ends of the range.
+struct RangePlan {
+    commits: Vec<Oid>,
+    /// Where merging the range starts from: the merge base of `A..B`, none
+    /// for a single revision (its whole history).
+    base: Option<Oid>,
+    head: Option<Oid>,
+}
+
+fn commit_id(
+    repo: &Repository,
+    object: Option<&git2::Object<'_>>,
+    range: &str,
+    side: &'static str,
+) -> Result<Oid, HistoryError> {
+    let not_a_commit = |message: String| HistoryError::NotACommit {
+        range: range.to_owned(),
+        side,
+        message,
+    };
+    let object = match object {
+        Some(object) => object.clone(),
+        None => repo
+            .revparse_single("HEAD")
+            .map_err(|err| not_a_commit(err.message().to_owned()))?,
+    };
+    object
+        .peel_to_commit()
+        .map(|commit| commit.id())
+        .map_err(|err| not_a_commit(err.message().to_owned()))
+}
+
+fn plan_range(
+    repo: &Repository,
+    range: &str,
+    first_parent: bool,
+) -> Result<RangePlan, HistoryError> {
+    let spec = repo.revparse(range).map_err(|err| HistoryError::BadRange {
+        range: range.to_owned(),
+        message: err.message().to_owned(),
+    })?;
+    let mut walk = repo.revwalk()?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
+    if first_parent {
+        walk.simplify_first_parent()?;
+    }
+    let mode = spec.mode();
+    let (base, head) = if mode.contains(RevparseMode::SINGLE) {
+        let head = commit_id(repo, spec.from(), range, "the revision")?;
+        walk.push(head)?;
+        (None, head)
+    } else {
+        let from = commit_id(repo, spec.from(), range, "the start")?;
+        let to = commit_id(repo, spec.to(), range, "the end")?;
+        let base = repo.merge_base(from, to).ok();
+        if mode.contains(RevparseMode::MERGE_BASE) {
+            // A...B: what either side has and the other does not.
+            walk.push(from)?;
+            walk.push(to)?;
+            if let Some(base) = base {
+                walk.hide(base)?;
+            }
+        } else {
+            walk.push(to)?;
+            walk.hide(from)?;
+        }
+        (base, to)
+    };
+    let commits = walk.collect::<Result<Vec<Oid>, git2::Error>>()?;
+    Ok(RangePlan {
+        commits,
+        base,
+        head: Some(head),
+    })
+}
+
+/// A manifest file on one side of a delta.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct BlobAt {
+    path: String,
+    id: Oid,
+    format: FileFormat,
+}
+
+impl BlobAt {
+    fn key(&self) -> (Oid, FileFormat) {
+        (self.id, self.format)
+    }
+}
+
+#[derive(Debug, Default)]
+struct ManifestDelta {
+    old: Option<BlobAt>,
+    new: Option<BlobAt>,
+}
+
+struct CommitDiff {
+    meta: CommitChanges,
+    deltas: Vec<ManifestDelta>,
+}
+
+fn side_of(file: git2::DiffFile<'_>, present: bool) -> Option<BlobAt> {
+    if !present
+        || file.id().is_zero()
+        || !matches!(file.mode(), FileMode::Blob | FileMode::BlobExecutable)
+    {
+        return None;
+    }
+    let path = String::from_utf8_lossy(file.path_bytes()?).into_owned();
+    // Decided on the path alone, before any blob is read.
+    if !has_manifest_extension(Path::new(&path)) {
+        return None;
+    }
+    let format = FileFormat::from_path(Path::new(&path));
+    Some(BlobAt {
+        path,
+        id: file.id(),
+        format,
+    })
+}
+
+/// The manifest blobs that differ between two trees.
+fn manifest_deltas(
+    repo: &Repository,
+    old: Option<&Tree<'_>>,
+    new: Option<&Tree<'_>>,
+) -> Result<Vec<ManifestDelta>, git2::Error> {
+    let mut options = DiffOptions::new();
+    options
+        .skip_binary_check(true)
+        .ignore_submodules(true)
+        .include_typechange(true);
+    let diff = repo.diff_tree_to_tree(old, new, Some(&mut options))?;
+    let mut out = Vec::new();
+    for delta in diff.deltas() {
+        let status = delta.status();
+        let old_present = !matches!(status, Delta::Added | Delta::Untracked);
+        let new_present = !matches!(status, Delta::Deleted);
+        let old = side_of(delta.old_file(), old_present);
+        let new = side_of(delta.new_file(), new_present);
+        if old.is_some() || new.is_some() {
+            out.push(ManifestDelta { old, new });
+        }
+    }
+    Ok(out)
+}
+
+fn commit_diff(repo: &Repository, id: Oid) -> Result<CommitDiff, git2::Error> {
+    let commit = repo.find_commit(id)?;
+    let tree = commit.tree()?;
+    let parent_tree = if commit.parent_count() > 0 {
+        Some(commit.parent(0)?.tree()?)
+    } else {
+        None
+    };
+    let deltas = manifest_deltas(repo, parent_tree.as_ref(), Some(&tree))?;
+    let author = commit.author();
+    let meta = CommitChanges {
+        commit: id.to_string(),
+        parents: commit.parent_ids().map(|p| p.to_string()).collect(),
+        summary: commit
+            .summary_bytes()
+            .map(|s| String::from_utf8_lossy(s).into_owned())
+            .unwrap_or_default(),
+        author: format!(
+            "{} <{}>",
+            String::from_utf8_lossy(author.name_bytes()),
+            String::from_utf8_lossy(author.email_bytes())
+        ),
+        time: rfc3339_utc(author.when().seconds()),
+        changes: Vec::new(),
+    };
+    Ok(CommitDiff { meta, deltas })
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` for seconds since the Unix epoch.
+pub fn rfc3339_utc(seconds: i64) -> String {
+    let days = seconds.div_euclid(86_400);
+    let of_day = seconds.rem_euclid(86_400);
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        of_day / 3600,
+        of_day % 3600 / 60,
+        of_day % 60
+    )
+}
+
+type BlobCache = HashMap<(Oid, FileFormat), Arc<ParsedBlob>>;
+
+/// Read and parse, in parallel, the blobs the cache does not hold yet.
+fn load_blobs<'d>(
+    repo_path: &Path,
+    blobs: impl Iterator<Item = &'d BlobAt>,
+    cache: &mut BlobCache,
+    algorithm: Algorithm,
+) -> Result<(), HistoryError> {
+    let mut seen = HashSet::new();
+    let missing: Vec<&BlobAt> = blobs
+        .filter(|blob| !cache.contains_key(&blob.key()) && seen.insert(blob.key()))
+        .collect();
+    let parsed: Vec<((Oid, FileFormat), ParsedBlob)> = missing
+        .par_iter()
+        .map_init(
+            || Repository::open(repo_path).map_err(HistoryError::from),
+            |repo, blob| {
+                let repo = repo
+                    .as_ref()
+                    .map_err(|err| HistoryError::Git(err.to_string()))?;
+                let bytes = repo.find_blob(blob.id)?.content().to_vec();
+                Ok((blob.key(), parse_blob(&blob.path, bytes, algorithm)))
+            },
+        )
+        .collect::<Result<_, HistoryError>>()?;
+    cache.extend(parsed.into_iter().map(|(key, blob)| (key, Arc::new(blob))));
+    Ok(())
+}
+
+fn compare_deltas(
+    deltas: &[ManifestDelta],
+    cache: &BlobCache,
+    options: &CompareOptions,
+) -> Vec<super::Change> {
+    fn side<'a>(blob: &'a Option<BlobAt>, cache: &'a BlobCache) -> Option<Side<'a>> {
+        let blob = blob.as_ref()?;
+        let parsed = cache.get(&blob.key())?;
+        (!parsed.is_empty()).then_some(Side {
+            path: &blob.path,
+            blob: parsed,
+        })
+    }
+    let old: Vec<Side> = deltas.iter().filter_map(|d| side(&d.old, cache)).collect();
+    let new: Vec<Side> = deltas.iter().filter_map(|d| side(&d.new, cache)).collect();
+    if old.is_empty() && new.is_empty() {
+        return Vec::new();
+    }
+    compare(&old, &new, options)
+}
+
+fn blobs_of(deltas: &[ManifestDelta]) -> impl Iterator<Item = &BlobAt> {
+    deltas.iter().flat_map(|d| d.old.iter().chain(d.new.iter()))
+}
+
+/// Compare every commit of `range` (as git understands it: `A..B`, `A...B`
+/// or a single revision, meaning its whole history) with its first parent.
+///
+/// `repo_dir` is searched upward for a repository, like git does.
+/// `progress(done, total)` is called as chunks of commits complete.
+pub fn scan(
+    repo_dir: &Path,
+    range: &str,
+    options: &ScanOptions,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<History, HistoryError> {
+    let repo = Repository::discover(repo_dir).map_err(|err| HistoryError::NotARepository {
+        path: repo_dir.to_path_buf(),
+        message: err.message().to_owned(),
+    })?;
+    let plan = plan_range(&repo, range, options.first_parent)?;
+    let repo_path = repo.path().to_path_buf();
+    let compare_options = CompareOptions {
+        locate_changes: options.locate_changes,
+        algorithm: options.algorithm,
+    };
+    let total = plan.commits.len();
+    progress(0, total);
+
+    let mut cache = BlobCache::new();
+    let mut commits = Vec::new();
+    let mut done = 0;
+    for chunk in plan.commits.chunks(CHUNK) {
+        let diffs: Vec<CommitDiff> = chunk
+            .par_iter()
+            .map_init(
+                || Repository::open(&repo_path).map_err(HistoryError::from),
+                |repo, id| {
+                    let repo = repo
+                        .as_ref()
+                        .map_err(|err| HistoryError::Git(err.to_string()))?;
+                    Ok(commit_diff(repo, *id)?)
+                },
+            )
+            .collect::<Result<_, HistoryError>>()?;
+        load_blobs(
+            &repo_path,
+            diffs.iter().flat_map(|d| blobs_of(&d.deltas)),
+            &mut cache,
+            options.algorithm,
+        )?;
+        for diff in diffs {
+            let changes = compare_deltas(&diff.deltas, &cache, &compare_options);
+            if !changes.is_empty() || options.all {
+                commits.push(CommitChanges {
+                    changes,
+                    ..diff.meta
+                });
+            }
+        }
+        done += chunk.len();
+        progress(done, total);
+    }
+
+    let net = match (options.net, plan.head) {
+        (true, Some(head)) => {
+            let tree_of = |id: Oid| repo.find_commit(id).and_then(|c| c.tree());
+            let head_tree = tree_of(head)?;
+            let base_tree = plan.base.map(tree_of).transpose()?;
+            let deltas = manifest_deltas(&repo, base_tree.as_ref(), Some(&head_tree))?;
+            load_blobs(&repo_path, blobs_of(&deltas), &mut cache, options.algorithm)?;
+            Some(NetChanges {
+                base: plan.base.map(|b| b.to_string()),
+                head: head.to_string(),
+                changes: compare_deltas(&deltas, &cache, &compare_options),
+            })
+        }
+        _ => None,
+    };
+
+    Ok(History {
+        version: 1,
+        algorithm: options.algorithm,
+        range: range.to_owned(),
+        commits,
+        scanned_commits: total,
+        net,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_dates() {
+        assert_eq!(rfc3339_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339_utc(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339_utc(1_795_600_800), "2026-11-25T10:00:00Z");
+        assert_eq!(rfc3339_utc(-1), "1969-12-31T23:59:59Z");
+    }
+}

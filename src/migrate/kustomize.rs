@@ -1,0 +1,163 @@
+//! Kustomize: patch targets that name the old version, and the patch files a
+//! kustomization references (partial objects, migrated but never validated
+//! as whole objects).
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::crd::Version;
+use crate::crd::common::GROUP;
+use crate::source::escape_pointer_token;
+
+/// File names kustomize reads as a kustomization.
+const FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// The lists whose items may carry a `target` selector.
+const TARGETED_LISTS: [&str; 2] = ["patches", "patchesJson6902"];
+
+/// v1alpha1 field names that a patch written for v1alpha1 may still touch.
+const V1ALPHA1_ONLY: [&str; 6] = [
+    "requestRollout",
+    "inPlaceRollout",
+    "environmentdIamRoleArn",
+    "rolloutRequestTimeout",
+    "lastCompletedRolloutRequest",
+    "resourcesHash",
+];
+
+pub fn is_kustomization_path(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|name| name.to_str())
+        .is_some_and(|name| FILE_NAMES.contains(&name))
+}
+
+pub fn is_kustomization(value: &Value) -> bool {
+    value.get("kind").and_then(Value::as_str) == Some("Kustomization")
+        && value
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .is_some_and(|v| v.starts_with("kustomize.config.k8s.io/"))
+}
+
+/// One `target.version` moved to the new version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TargetUpdate {
+    /// JSON pointer of the `version` value inside the document.
+    pub pointer: String,
+    /// Things the user must still do by hand for this patch.
+    pub warnings: Vec<String>,
+}
+
+fn selects_v1alpha1_materialize(target: &Value) -> bool {
+    let field = |name: &str| target.get(name).and_then(Value::as_str);
+    field("kind") == Some("Materialize")
+        && field("version") == Some(Version::V1alpha1.as_str())
+        && field("group").is_none_or(|group| group == GROUP)
+}
+
+/// Set `version` of every patch target that selects v1alpha1 Materialize
+/// objects to `to`.
+pub fn update_targets(kustomization: &mut Value, to: Version) -> Vec<TargetUpdate> {
+    let mut updates = Vec::new();
+    for list in TARGETED_LISTS {
+        let Some(items) = kustomization.get_mut(list).and_then(Value::as_array_mut) else {
+            continue;
+        };
+        for (i, item) in items.iter_mut().enumerate() {
+            let Some(target) = item.get_mut("target") else {
+                continue;
+            };
+            if !selects_v1alpha1_materialize(target) {
+                continue;
+            }
+            target["version"] = Value::String(to.as_str().into());
+            let mut warnings = Vec::new();
+            if let Some(inline) = item.get("patch").and_then(Value::as_str) {
+                for field in V1ALPHA1_ONLY {
+                    let kept_in_v1 = field == "rolloutRequestTimeout" && to == Version::V1;
+                    if inline.contains(field) && !kept_in_v1 {
+                        warnings.push(format!(
+                            "the inline patch at /{list}/{i}/patch mentions `{field}`, which {to} objects do not have; rewrite that patch by hand"
+                        ));
+                    }
+                }
+            }
+            updates.push(TargetUpdate {
+                pointer: format!("/{}/{i}/target/version", escape_pointer_token(list)),
+                warnings,
+            });
+        }
+    }
+    updates
+}
+
+/// Patch files a kustomization in directory `dir` references, as paths
+/// (not checked for existence): `patchesStrategicMerge` entries that are
+/// paths rather than inline YAML, and `patches[].path`.
+pub fn referenced_patch_files(kustomization: &Value, dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut push = |relative: &str| {
+        if !relative.contains('\n') && !relative.is_empty() {
+            out.push(dir.join(relative));
+        }
+    };
+    if let Some(items) = kustomization
+        .get("patchesStrategicMerge")
+        .and_then(Value::as_array)
+    {
+        items.iter().filter_map(Value::as_str).for_each(&mut push);
+    }
+    for list in TARGETED_LISTS {
+        if let Some(items) = kustomization.get(list).and_then(Value::as_array) {
+            items
+                .iter()
+                .filter_map(|item| item.get("path").and_then(Value::as_str))
+                .for_each(&mut push);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn only_targets_selecting_v1alpha1_materialize_move() {
+        let mut k = json!({
+            "patches": [
+                {"path": "a.yaml", "target": {"group": "materialize.cloud", "version": "v1alpha1", "kind": "Materialize"}},
+                {"path": "b.yaml", "target": {"group": "apps", "version": "v1", "kind": "Deployment"}},
+                {"patch": "- op: remove\n  path: /spec/requestRollout", "target": {"version": "v1alpha1", "kind": "Materialize"}},
+            ],
+            "patchesJson6902": [
+                {"path": "c.yaml", "target": {"group": "materialize.cloud", "version": "v1alpha2", "kind": "Materialize"}},
+            ],
+        });
+        let updates = update_targets(&mut k, Version::V1alpha2);
+        assert_eq!(updates.len(), 2);
+        assert_eq!(updates[0].pointer, "/patches/0/target/version");
+        assert!(updates[0].warnings.is_empty());
+        assert_eq!(updates[1].pointer, "/patches/2/target/version");
+        assert_eq!(updates[1].warnings.len(), 1);
+        assert_eq!(k["patches"][0]["target"]["version"], "v1alpha2");
+        assert_eq!(k["patches"][1]["target"]["version"], "v1");
+    }
+
+    #[test]
+    fn patch_files_are_found() {
+        let k = json!({
+            "patchesStrategicMerge": ["mz-patch.yaml", "apiVersion: v1\nkind: X\n"],
+            "patches": [{"path": "p/rollout.yaml"}, {"patch": "x"}],
+        });
+        assert_eq!(
+            referenced_patch_files(&k, Path::new("base")),
+            vec![PathBuf::from("base/mz-patch.yaml"), PathBuf::from("base/p/rollout.yaml")]
+        );
+        assert!(is_kustomization_path(Path::new("x/kustomization.yaml")));
+        assert!(!is_kustomization_path(Path::new("x/kustomization.yaml.bak")));
+    }
+}

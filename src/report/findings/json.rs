@@ -1,0 +1,59 @@
+//! `--format json`: the stable, versioned machine format.
+//!
+//! ```json
+//! {"version": 1,
+//!  "findings": [{"rule", "severity", "file", "line", "column", "pointer", "message",
+//!                "resource": {"apiVersion", "namespace", "name"} | null}],
+//!  "summary": {"files", "documents", "resources", "errors", "warnings", "notes"}}
+//! ```
+
+use serde::Serialize;
+
+use super::Report;
+use crate::check::{ResourceRef, Summary};
+
+/// Bumped only when a field changes meaning or disappears.
+pub const VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    version: u32,
+    findings: Vec<JsonFinding<'a>>,
+    summary: &'a Summary,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'a str,
+    severity: &'a str,
+    file: &'a str,
+    line: usize,
+    column: usize,
+    pointer: &'a str,
+    message: &'a str,
+    resource: Option<&'a ResourceRef>,
+}
+
+pub fn render(report: Report<'_>) -> String {
+    let document = Document {
+        version: VERSION,
+        findings: report
+            .findings
+            .iter()
+            .map(|f| JsonFinding {
+                rule: f.rule,
+                severity: f.severity.as_str(),
+                file: &f.file,
+                line: f.line,
+                column: f.column,
+                pointer: &f.pointer,
+                message: &f.message,
+                resource: f.resource.as_ref(),
+            })
+            .collect(),
+        summary: report.summary,
+    };
+    let mut text = serde_json::to_string_pretty(&document).unwrap_or_else(|_| "{}".to_owned());
+    text.push('\n');
+    text
+}

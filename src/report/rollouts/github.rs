@@ -1,0 +1,168 @@
+//! GitHub Actions workflow commands: one annotation per rollout on the line
+//! of the field that causes it, one per finding. GitHub shows at most 10
+//! annotations of each level per step and silently drops the rest, so at
+//! most 10 per level are written, and a final notice says how many more
+//! there were.
+
+use std::fmt::Write as _;
+
+use super::{FailOn, ReportOptions};
+use crate::check::Severity;
+use crate::history::{Change, ChangeKind, CommitChanges, History};
+
+/// GitHub's per-step limit for each annotation level.
+pub const MAX_PER_LEVEL: usize = 10;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Level {
+    Error,
+    Warning,
+    Notice,
+}
+
+impl Level {
+    fn as_str(self) -> &'static str {
+        match self {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Notice => "notice",
+        }
+    }
+
+    fn of(severity: Severity) -> Level {
+        match severity {
+            Severity::Error => Level::Error,
+            Severity::Warning => Level::Warning,
+            Severity::Note => Level::Notice,
+        }
+    }
+}
+
+/// Escaping for the message part of a workflow command.
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escaping for a property value (`file=…,title=…`).
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+struct Annotation {
+    level: Level,
+    file: String,
+    line: usize,
+    column: usize,
+    title: String,
+    message: String,
+}
+
+impl Annotation {
+    fn write(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "::{} file={},line={},col={},title={}::{}",
+            self.level.as_str(),
+            escape_property(&self.file),
+            self.line,
+            self.column,
+            escape_property(&self.title),
+            escape_data(&self.message)
+        );
+    }
+}
+
+fn rollout_annotation(commit: &CommitChanges, change: &Change, level: Level) -> Annotation {
+    let position = change
+        .position
+        .unwrap_or(crate::source::Position { line: 1, column: 1 });
+    let cause = match change.change {
+        ChangeKind::Created => "creates it".to_owned(),
+        _ if change.fields.is_empty() => "changes its rollout hash".to_owned(),
+        _ => format!("changes {}", change.fields.join(", ")),
+    };
+    let hash = change.new_hash.as_deref().unwrap_or_default();
+    Annotation {
+        level,
+        file: change.file.clone(),
+        line: position.line,
+        column: position.column,
+        title: format!("rollout: {}", change.resource_name()),
+        message: format!(
+            "Commit {} ({}) starts a rollout of {}: it {cause}. New rollout hash {hash}; set spec.forcePromote: \"{hash}\" in the same change to promote it immediately.",
+            commit.short_id(),
+            commit.summary,
+            change.resource_name(),
+        ),
+    }
+}
+
+pub fn render(history: &History, options: &ReportOptions) -> String {
+    // A rollout fails the run with --fail-on rollout, so it is an error there.
+    let rollout_level = if options.fail_on == FailOn::Rollout {
+        Level::Error
+    } else {
+        Level::Notice
+    };
+    let mut annotations = Vec::new();
+    for (commit, change) in history.changes() {
+        if change.rollout {
+            annotations.push(rollout_annotation(commit, change, rollout_level));
+        }
+        for finding in &change.findings {
+            annotations.push(Annotation {
+                level: Level::of(finding.severity),
+                file: change.file.clone(),
+                line: finding.line,
+                column: finding.column,
+                title: format!("{} ({})", finding.rule, change.resource_name()),
+                message: format!("commit {}: {}", commit.short_id(), finding.message),
+            });
+        }
+    }
+    let count = |level: Level| annotations.iter().filter(|a| a.level == level).count();
+    let over = |level: Level| count(level).saturating_sub(MAX_PER_LEVEL);
+    let dropped_before_notice = over(Level::Error) + over(Level::Warning);
+    // The closing notice is itself a notice: keep a slot for it.
+    let notice_cap = if dropped_before_notice + over(Level::Notice) > 0 {
+        MAX_PER_LEVEL - 1
+    } else {
+        MAX_PER_LEVEL
+    };
+    let mut out = String::new();
+    let mut dropped = 0;
+    for level in [Level::Error, Level::Warning, Level::Notice] {
+        let cap = if level == Level::Notice {
+            notice_cap
+        } else {
+            MAX_PER_LEVEL
+        };
+        let of_level: Vec<&Annotation> = annotations.iter().filter(|a| a.level == level).collect();
+        dropped += of_level.len().saturating_sub(cap);
+        of_level.iter().take(cap).for_each(|a| a.write(&mut out));
+    }
+    if dropped > 0 {
+        let _ = writeln!(
+            out,
+            "::notice title=mz-presync rollouts::{}",
+            escape_data(&format!(
+                "{dropped} more annotation(s) not shown: GitHub displays at most {MAX_PER_LEVEL} per level. Run `mz-presync rollouts --format json {}` for every change.",
+                history.range
+            ))
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_follows_the_workflow_command_rules() {
+        assert_eq!(escape_data("50% a\nb\r"), "50%25 a%0Ab%0D");
+        assert_eq!(escape_property("a:b,c%"), "a%3Ab%2Cc%25");
+    }
+}

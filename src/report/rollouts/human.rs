@@ -1,0 +1,185 @@
+//! A compact table for a terminal: one row per change, rollouts
+//! highlighted, findings under their row, then a summary line. Changes that
+//! start no rollout and have no finding appear only with `--verbose`.
+
+use std::fmt::Write as _;
+
+use super::ReportOptions;
+use crate::check::Severity;
+use crate::history::{Change, CommitChanges, History};
+
+struct Style {
+    bold: &'static str,
+    rollout: &'static str,
+    error: &'static str,
+    warning: &'static str,
+    dim: &'static str,
+    reset: &'static str,
+}
+
+impl Style {
+    fn new(color: bool) -> Style {
+        if color {
+            Style {
+                bold: "\x1b[1m",
+                rollout: "\x1b[1;33m",
+                error: "\x1b[1;31m",
+                warning: "\x1b[33m",
+                dim: "\x1b[2m",
+                reset: "\x1b[0m",
+            }
+        } else {
+            Style {
+                bold: "",
+                rollout: "",
+                error: "",
+                warning: "",
+                dim: "",
+                reset: "",
+            }
+        }
+    }
+}
+
+struct Row<'a> {
+    commit: &'a CommitChanges,
+    change: &'a Change,
+    cells: [String; 6],
+}
+
+const HEADER: [&str; 6] = ["COMMIT", "RESOURCE", "CHANGE", "ROLLOUT", "FIELDS", "FILE"];
+
+fn fields_cell(change: &Change) -> String {
+    if change.fields.is_empty() {
+        return "-".to_owned();
+    }
+    change.fields.join(", ")
+}
+
+fn change_cell(change: &Change) -> String {
+    match (&change.api_version.from, &change.api_version.to) {
+        (Some(from), Some(to)) if from != to => {
+            let short = |v: &str| v.rsplit('/').next().unwrap_or(v).to_owned();
+            format!("{} {}→{}", change.change.as_str(), short(from), short(to))
+        }
+        _ => change.change.as_str().to_owned(),
+    }
+}
+
+pub fn render(history: &History, options: &ReportOptions) -> String {
+    let style = Style::new(options.color);
+    let mut hidden = 0;
+    let rows: Vec<Row> = history
+        .changes()
+        .filter(|(_, change)| {
+            let shown = options.verbose || change.rollout || !change.findings.is_empty();
+            hidden += usize::from(!shown);
+            shown
+        })
+        .map(|(commit, change)| Row {
+            commit,
+            change,
+            cells: [
+                commit.short_id().to_owned(),
+                change.resource_name(),
+                change_cell(change),
+                if change.rollout { "yes" } else { "no" }.to_owned(),
+                fields_cell(change),
+                change.file.clone(),
+            ],
+        })
+        .collect();
+
+    let mut out = String::new();
+    if !rows.is_empty() {
+        let mut widths = HEADER.map(str::len);
+        for row in &rows {
+            for (width, cell) in widths.iter_mut().zip(&row.cells) {
+                *width = (*width).max(cell.chars().count());
+            }
+        }
+        let line = |cells: &[String; 6], out: &mut String, highlight: (&str, &str)| {
+            let mut text = String::new();
+            for (i, (cell, width)) in cells.iter().zip(widths).enumerate() {
+                if i == cells.len() - 1 {
+                    text.push_str(cell);
+                } else {
+                    let _ = write!(text, "{cell:width$}  ");
+                }
+            }
+            let _ = writeln!(out, "{}{}{}", highlight.0, text.trim_end(), highlight.1);
+        };
+        line(
+            &HEADER.map(str::to_owned),
+            &mut out,
+            (style.bold, style.reset),
+        );
+        let mut last_commit = "";
+        for row in &rows {
+            let mut cells = row.cells.clone();
+            if row.commit.commit == last_commit {
+                cells[0] = String::new();
+            }
+            last_commit = &row.commit.commit;
+            let highlight = if row.change.rollout {
+                (style.rollout, style.reset)
+            } else {
+                (style.dim, style.reset)
+            };
+            line(&cells, &mut out, highlight);
+            for finding in &row.change.findings {
+                let color = match finding.severity {
+                    Severity::Error => style.error,
+                    Severity::Warning => style.warning,
+                    Severity::Note => "",
+                };
+                let _ = writeln!(
+                    out,
+                    "    {color}{}[{}]{} {}:{}:{}: {}",
+                    finding.severity,
+                    finding.rule,
+                    style.reset,
+                    row.change.file,
+                    finding.line,
+                    finding.column,
+                    finding.message
+                );
+            }
+        }
+        out.push('\n');
+    }
+    out.push_str(&summary(history, hidden));
+    out
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn summary(history: &History, hidden: usize) -> String {
+    let rollouts = history.changes().filter(|(_, c)| c.rollout).count();
+    let changes = history.changes().count();
+    let commits_with_rollouts = history
+        .commits
+        .iter()
+        .filter(|c| c.changes.iter().any(|change| change.rollout))
+        .count();
+    let mut text = format!(
+        "{} in {commits_with_rollouts} of {} ({} hashes); {} to Materialize resources, {}, {}.",
+        plural(rollouts, "rollout", "rollouts"),
+        plural(history.scanned_commits, "commit", "commits"),
+        history.algorithm,
+        plural(changes, "change", "changes"),
+        plural(history.count(Severity::Error), "error", "errors"),
+        plural(history.count(Severity::Warning), "warning", "warnings"),
+    );
+    if hidden > 0 {
+        let _ = write!(
+            text,
+            " {} without a rollout not shown (--verbose shows them).",
+            plural(hidden, "change", "changes")
+        );
+    }
+    text.push('\n');
+    text
+}

@@ -1,0 +1,290 @@
+//! A pull-request summary (for `$GITHUB_STEP_SUMMARY` and PR comments): per
+//! resource, whether merging the range restarts it, which commits and fields
+//! cause it, the new hash, and the `forcePromote` value that promotes the
+//! rollout immediately. Capped below GitHub's 1 MiB summary limit.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use crate::check::Severity;
+use crate::history::{Change, ChangeKind, CommitChanges, History};
+
+/// GitHub refuses step summaries over 1 MiB; stay under it with room for
+/// the truncation note.
+pub const MAX_BYTES: usize = 1024 * 1024 - 4096;
+
+type ResourceKey = (Option<String>, Option<String>, Option<String>);
+
+fn key_of(change: &Change) -> ResourceKey {
+    let file = change.name.is_none().then(|| change.file.clone());
+    (change.namespace.clone(), change.name.clone(), file)
+}
+
+/// Markdown inline code that survives backticks in the text.
+fn code(text: &str) -> String {
+    if text.contains('`') {
+        format!("`` {} ``", text.replace('\n', " "))
+    } else {
+        format!("`{}`", text.replace('\n', " "))
+    }
+}
+
+/// Text for a table cell or a list item: no line breaks, no raw pipes, no
+/// HTML.
+fn plain(text: &str) -> String {
+    text.replace('\n', " ")
+        .replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+struct Resource<'h> {
+    name: String,
+    file: String,
+    net: Option<&'h Change>,
+    commits: Vec<(&'h CommitChanges, &'h Change)>,
+}
+
+impl Resource<'_> {
+    fn rolls_out(&self, have_net: bool) -> bool {
+        if have_net {
+            self.net.is_some_and(|c| c.rollout)
+        } else {
+            self.commits.iter().any(|(_, c)| c.rollout)
+        }
+    }
+}
+
+fn resources(history: &History) -> Vec<Resource<'_>> {
+    let mut order: Vec<ResourceKey> = Vec::new();
+    let mut by_key: HashMap<ResourceKey, Resource> = HashMap::new();
+    let mut entry = |change: &Change| {
+        let key = key_of(change);
+        by_key.entry(key.clone()).or_insert_with(|| {
+            order.push(key);
+            Resource {
+                name: change.resource_name(),
+                file: change.file.clone(),
+                net: None,
+                commits: Vec::new(),
+            }
+        });
+    };
+    if let Some(net) = &history.net {
+        net.changes.iter().for_each(&mut entry);
+    }
+    history.changes().for_each(|(_, change)| entry(change));
+    if let Some(net) = &history.net {
+        for change in &net.changes {
+            if let Some(resource) = by_key.get_mut(&key_of(change)) {
+                resource.net = Some(change);
+                resource.file = change.file.clone();
+            }
+        }
+    }
+    for (commit, change) in history.changes() {
+        if let Some(resource) = by_key.get_mut(&key_of(change)) {
+            resource.commits.push((commit, change));
+        }
+    }
+    order
+        .into_iter()
+        .filter_map(|key| by_key.remove(&key))
+        .collect()
+}
+
+fn verdict(resource: &Resource, have_net: bool) -> String {
+    if !have_net {
+        return if resource.rolls_out(false) {
+            "**yes**".into()
+        } else {
+            "no".into()
+        };
+    }
+    match resource.net {
+        Some(change) if change.rollout => match change.change {
+            ChangeKind::Created => "**yes** (new resource)".into(),
+            _ => "**yes**".into(),
+        },
+        Some(change) if change.change == ChangeKind::Deleted => "no (deleted)".into(),
+        Some(change) if change.new_hash.is_none() => "unknown (no hash, see findings)".into(),
+        Some(_) => "no".into(),
+        None if resource.commits.iter().any(|(_, c)| c.rollout) => {
+            "no (its changes cancel out)".into()
+        }
+        None => "no".into(),
+    }
+}
+
+pub fn render(history: &History) -> String {
+    let have_net = history.net.is_some();
+    let resources = resources(history);
+    let mut out = String::new();
+    let _ = writeln!(out, "## Materialize rollouts: {}\n", code(&history.range));
+    let rolling: Vec<&Resource> = resources.iter().filter(|r| r.rolls_out(have_net)).collect();
+    let errors = history.count(Severity::Error);
+    let warnings = history.count(Severity::Warning);
+    if resources.is_empty() {
+        let _ = writeln!(
+            out,
+            "No Materialize resource changes in {} commits: merging this starts no rollout.\n",
+            history.scanned_commits
+        );
+    } else {
+        let headline = if rolling.is_empty() {
+            "starts **no rollout**".to_owned()
+        } else {
+            format!("restarts **{} of {}**", rolling.len(), resources.len())
+        };
+        let _ = writeln!(
+            out,
+            "Merging this {headline} changed Materialize resources (rollout hash algorithm {}). Findings: {errors} error(s), {warnings} warning(s).\n",
+            code(history.algorithm.as_str()),
+        );
+        out.push_str("| Resource | Rollout on merge | New hash | File |\n|---|---|---|---|\n");
+        for resource in &resources {
+            let hash = resource
+                .net
+                .or_else(|| resource.commits.last().map(|(_, c)| *c))
+                .and_then(|c| c.new_hash.as_deref())
+                .map_or("—".to_owned(), |h| code(&h[..h.len().min(12)]));
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                code(&resource.name),
+                verdict(resource, have_net),
+                hash,
+                code(&resource.file)
+            );
+        }
+        out.push('\n');
+    }
+    for resource in &resources {
+        let has_findings = resource.commits.iter().any(|(_, c)| !c.findings.is_empty());
+        if !resource.rolls_out(have_net) && !has_findings {
+            continue;
+        }
+        details(&mut out, resource, have_net);
+    }
+    truncate(out)
+}
+
+fn details(out: &mut String, resource: &Resource, have_net: bool) {
+    let _ = writeln!(
+        out,
+        "### {} — rollout on merge: {}\n",
+        code(&resource.name),
+        verdict(resource, have_net)
+    );
+    let final_change = resource
+        .net
+        .or_else(|| resource.commits.last().map(|(_, c)| *c));
+    if let Some(change) = final_change.filter(|c| c.rollout)
+        && let Some(hash) = &change.new_hash
+    {
+        let _ = writeln!(out, "- New rollout hash: {}", code(hash));
+        let _ = writeln!(
+            out,
+            "- To promote it immediately, set {} in the same change (it does not change the hash).",
+            code(&format!("spec.forcePromote: \"{hash}\""))
+        );
+        if change.best_effort {
+            out.push_str("- The hash is best-effort: the resource sets a certificate spec whose place in the hash input is uncertain.\n");
+        }
+    }
+    let causes: Vec<String> = resource
+        .commits
+        .iter()
+        .filter(|(_, c)| c.rollout)
+        .map(|(commit, change)| {
+            let what = if change.change == ChangeKind::Created {
+                "created".to_owned()
+            } else if change.fields.is_empty() {
+                "hash changed".to_owned()
+            } else {
+                change
+                    .fields
+                    .iter()
+                    .map(|f| code(f))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            format!(
+                "  - {} {} — {what}\n",
+                code(commit.short_id()),
+                plain(&commit.summary)
+            )
+        })
+        .collect();
+    if !causes.is_empty() {
+        out.push_str("- Caused by:\n");
+        causes.iter().for_each(|line| out.push_str(line));
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut findings = String::new();
+    for (commit, change) in &resource.commits {
+        for finding in &change.findings {
+            if !seen.insert((finding.rule, finding.message.as_str())) {
+                continue;
+            }
+            let icon = match finding.severity {
+                Severity::Error => ":x:",
+                Severity::Warning => ":warning:",
+                Severity::Note => ":information_source:",
+            };
+            let _ = writeln!(
+                findings,
+                "  - {icon} **{}** {} at {}: {}",
+                finding.rule,
+                code(commit.short_id()),
+                code(&format!("{}:{}", change.file, finding.line)),
+                plain(&finding.message)
+            );
+        }
+    }
+    if !findings.is_empty() {
+        out.push_str("- Findings:\n");
+        out.push_str(&findings);
+    }
+    out.push('\n');
+}
+
+fn truncate(mut out: String) -> String {
+    if out.len() <= MAX_BYTES {
+        return out;
+    }
+    let total = out.len();
+    let mut cut = MAX_BYTES;
+    while !out.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    cut = out[..cut].rfind('\n').map_or(0, |i| i + 1);
+    out.truncate(cut);
+    let _ = writeln!(
+        out,
+        "\n**Truncated:** the full summary is {total} bytes, over GitHub's 1 MiB limit. Run `mz-presync rollouts --format json` for every change."
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncation_keeps_whole_lines_and_says_so() {
+        let line = "x".repeat(99) + "\n";
+        let text = line.repeat(20_000);
+        let out = truncate(text);
+        assert!(out.len() <= 1024 * 1024);
+        assert!(out.contains("**Truncated:** the full summary is 2000000 bytes"));
+        let body = out.split("\n**Truncated").next().unwrap();
+        assert!(body.lines().all(|l| l.len() == 99 || l.is_empty()));
+    }
+
+    #[test]
+    fn code_spans_survive_backticks() {
+        assert_eq!(code("a`b"), "`` a`b ``");
+        assert_eq!(plain("a|b<c>"), "a\\|b&lt;c&gt;");
+    }
+}

@@ -1,0 +1,1289 @@
+//! The GitHub Action (action.yml + scripts/action.sh), run the way the runner
+//! runs a composite action: every `run:` step of action.yml in order, with
+//! its `env:` evaluated from the inputs and the outputs of earlier steps, a
+//! fresh GITHUB_OUTPUT file per step, a job summary, an event payload and a
+//! temporary git repository with a base and a head commit. `uses:` steps
+//! (the build cache) are skipped, as on a cache miss. Workflow commands are
+//! read from stdout and stderr, honouring `::stop-commands::`.
+//!
+//! The binary under test is handed over through MZ_PRESYNC_BIN, as a job's
+//! `env:` would; the install phase is tested with stub `cargo`/`rustup`.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+const ACTION_DIR: &str = env!("CARGO_MANIFEST_DIR");
+const BINARY: &str = env!("CARGO_BIN_EXE_mz-presync");
+
+// --- manifests, named after the case they set up --------------------------
+
+const PROD_V26_1: &str = "\
+apiVersion: materialize.cloud/v1alpha2
+kind: Materialize
+metadata:
+  name: mz
+  namespace: prod
+spec:
+  environmentdImageRef: materialize/environmentd:v26.1.0
+  backendSecretName: materialize-backend
+  balancerdReplicas: 2
+";
+
+/// The image moves to the next minor version: a rollout.
+const PROD_V26_2: &str = "\
+apiVersion: materialize.cloud/v1alpha2
+kind: Materialize
+metadata:
+  name: mz
+  namespace: prod
+spec:
+  environmentdImageRef: materialize/environmentd:v26.2.0
+  backendSecretName: materialize-backend
+  balancerdReplicas: 2
+";
+
+/// Only fields outside the rollout hash change (replicas, a label).
+const PROD_V26_1_MORE_REPLICAS: &str = "\
+apiVersion: materialize.cloud/v1alpha2
+kind: Materialize
+metadata:
+  name: mz
+  namespace: prod
+  labels:
+    team: data
+spec:
+  environmentdImageRef: materialize/environmentd:v26.1.0
+  backendSecretName: materialize-backend
+  balancerdReplicas: 3
+";
+
+/// `rolloutStrategy` is an enum; `Bogus` is not one of its values.
+const PROD_BOGUS_STRATEGY: &str = "\
+apiVersion: materialize.cloud/v1alpha2
+kind: Materialize
+metadata:
+  name: mz
+  namespace: prod
+spec:
+  environmentdImageRef: materialize/environmentd:v26.1.0
+  backendSecretName: materialize-backend
+  balancerdReplicas: 2
+  rolloutStrategy: Bogus
+";
+
+const STAGING_V1ALPHA1: &str = "\
+apiVersion: materialize.cloud/v1alpha1
+kind: Materialize
+metadata:
+  name: mz
+  namespace: staging
+spec:
+  environmentdImageRef: materialize/environmentd:v26.1.0
+  backendSecretName: materialize-backend
+  requestRollout: 7b3a6f2e-2c1d-4e5f-8a9b-0c1d2e3f4a5b
+";
+
+// --- a git repository with a base and a head commit ------------------------
+
+struct Repo {
+    dir: TempDir,
+    clock: u32,
+}
+
+impl Repo {
+    fn new() -> Repo {
+        let repo = Repo {
+            dir: TempDir::new().unwrap(),
+            clock: 0,
+        };
+        repo.git(&["init", "--quiet", "--initial-branch=main"]);
+        repo
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        let date = format!("2026-11-25T10:{:02}:00Z", self.clock);
+        let output = Command::new("git")
+            .args(args)
+            .current_dir(self.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "Ada")
+            .env("GIT_AUTHOR_EMAIL", "ada@example.com")
+            .env("GIT_COMMITTER_NAME", "Ada")
+            .env("GIT_COMMITTER_EMAIL", "ada@example.com")
+            .env("GIT_AUTHOR_DATE", &date)
+            .env("GIT_COMMITTER_DATE", &date)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap().trim().to_string()
+    }
+
+    fn write(&self, path: &str, text: &str) {
+        let path = self.path().join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    /// Commits everything in the tree; returns the commit id.
+    fn commit(&mut self, message: &str) -> String {
+        self.clock += 1;
+        self.git(&["add", "--all"]);
+        self.git(&["commit", "--quiet", "--allow-empty", "-m", message]);
+        self.git(&["rev-parse", "HEAD"])
+    }
+}
+
+/// A repository whose base commit has `base` at clusters/prod/mz.yaml and
+/// whose head commit applies `change`. Returns (repo, base sha, head sha).
+fn pull_request(base: &[(&str, &str)], head: &[(&str, &str)]) -> (Repo, String, String) {
+    let mut repo = Repo::new();
+    repo.write("README.md", "# clusters\n");
+    for (path, text) in base {
+        repo.write(path, text);
+    }
+    let base_sha = repo.commit("base");
+    for (path, text) in head {
+        repo.write(path, text);
+    }
+    let head_sha = repo.commit("the pull request");
+    (repo, base_sha, head_sha)
+}
+
+fn pull_request_event(base_sha: &str, head_sha: &str) -> Value {
+    json!({
+        "action": "synchronize",
+        "number": 7,
+        "pull_request": {
+            "number": 7,
+            "base": {"ref": "main", "sha": base_sha},
+            "head": {"ref": "feature", "sha": head_sha},
+        },
+    })
+}
+
+// --- the simulated runner --------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Annotation {
+    level: String,
+    properties: BTreeMap<String, String>,
+    message: String,
+}
+
+#[derive(Debug)]
+struct StepRun {
+    name: String,
+    status: i32,
+    log: String,
+}
+
+#[derive(Debug)]
+struct ActionRun {
+    /// Some(step name) when a step failed (the steps after it did not run).
+    failed_step: Option<String>,
+    steps: Vec<StepRun>,
+    skipped_uses: Vec<String>,
+    outputs: BTreeMap<String, String>,
+    step_outputs: BTreeMap<String, BTreeMap<String, String>>,
+    summary: String,
+    annotations: Vec<Annotation>,
+    _temp: TempDir,
+}
+
+impl ActionRun {
+    fn output(&self, name: &str) -> &str {
+        self.outputs
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or_else(|| panic!("no output {name}: {self:#?}"))
+    }
+
+    fn hashes(&self) -> Value {
+        serde_json::from_str(self.output("hashes")).expect("hashes is JSON")
+    }
+
+    fn log(&self) -> String {
+        self.steps
+            .iter()
+            .map(|s| format!("--- {} (exit {})\n{}", s.name, s.status, s.log))
+            .collect()
+    }
+
+    fn errors(&self) -> Vec<&Annotation> {
+        self.annotations
+            .iter()
+            .filter(|a| a.level == "error")
+            .collect()
+    }
+
+    fn assert_succeeded(&self) {
+        assert_eq!(self.failed_step, None, "the action failed:\n{}", self.log());
+    }
+
+    fn assert_failed_at(&self, step: &str) {
+        assert_eq!(
+            self.failed_step.as_deref(),
+            Some(step),
+            "expected step {step:?} to fail:\n{}",
+            self.log()
+        );
+    }
+}
+
+struct Simulation<'a> {
+    repo: &'a Path,
+    inputs: Vec<(&'a str, &'a str)>,
+    event: Option<(&'a str, Value)>,
+    env: Vec<(&'a str, String)>,
+    /// Directories put in front of PATH (stub tools).
+    path_prefix: Vec<PathBuf>,
+    /// Set MZ_PRESYNC_BIN to the binary under test, as a job's `env:` would.
+    binary: bool,
+    tool_cache: Option<PathBuf>,
+}
+
+impl<'a> Simulation<'a> {
+    fn new(repo: &'a Path) -> Simulation<'a> {
+        Simulation {
+            repo,
+            inputs: Vec::new(),
+            event: None,
+            env: Vec::new(),
+            path_prefix: Vec::new(),
+            binary: true,
+            tool_cache: None,
+        }
+    }
+
+    fn input(mut self, name: &'a str, value: &'a str) -> Self {
+        self.inputs.push((name, value));
+        self
+    }
+
+    fn event(mut self, name: &'a str, payload: Value) -> Self {
+        self.event = Some((name, payload));
+        self
+    }
+
+    fn env(mut self, name: &'a str, value: impl Into<String>) -> Self {
+        self.env.push((name, value.into()));
+        self
+    }
+
+    fn run(self) -> ActionRun {
+        let action: Value =
+            yaml_serde::from_str(&read_action_file("action.yml")).expect("action.yml parses");
+        let temp = TempDir::new().unwrap();
+        let runner_temp = temp.path().join("runner-temp");
+        fs::create_dir_all(&runner_temp).unwrap();
+        let tool_cache = self
+            .tool_cache
+            .clone()
+            .unwrap_or_else(|| temp.path().join("tool-cache"));
+
+        let mut inputs = BTreeMap::new();
+        for (name, spec) in action["inputs"].as_object().expect("inputs") {
+            inputs.insert(
+                name.clone(),
+                spec["default"].as_str().unwrap_or("").to_string(),
+            );
+        }
+        for (name, value) in &self.inputs {
+            assert!(inputs.contains_key(*name), "action.yml has no input {name}");
+            inputs.insert(name.to_string(), value.to_string());
+        }
+
+        let mut base_env: Vec<(String, String)> = vec![
+            (
+                "HOME".into(),
+                std::env::var("HOME").unwrap_or_else(|_| "/root".into()),
+            ),
+            ("LANG".into(), "C.UTF-8".into()),
+            ("CI".into(), "true".into()),
+            ("GITHUB_ACTIONS".into(), "true".into()),
+            ("GITHUB_WORKSPACE".into(), self.repo.display().to_string()),
+            ("GITHUB_ACTION_PATH".into(), ACTION_DIR.into()),
+            ("GITHUB_REPOSITORY".into(), "example/clusters".into()),
+            ("RUNNER_OS".into(), "Linux".into()),
+            ("RUNNER_ARCH".into(), "X64".into()),
+            ("RUNNER_TEMP".into(), runner_temp.display().to_string()),
+            ("RUNNER_TOOL_CACHE".into(), tool_cache.display().to_string()),
+        ];
+        let mut path = self
+            .path_prefix
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>();
+        path.push(std::env::var("PATH").unwrap_or_default());
+        base_env.push(("PATH".into(), path.join(":")));
+        if let Some((name, payload)) = &self.event {
+            let event_path = temp.path().join("event.json");
+            fs::write(&event_path, serde_json::to_vec(payload).unwrap()).unwrap();
+            base_env.push(("GITHUB_EVENT_NAME".into(), name.to_string()));
+            base_env.push(("GITHUB_EVENT_PATH".into(), event_path.display().to_string()));
+        }
+        if self.binary {
+            base_env.push(("MZ_PRESYNC_BIN".into(), BINARY.into()));
+        }
+        for (name, value) in &self.env {
+            base_env.push((name.to_string(), value.clone()));
+        }
+
+        let mut run = ActionRun {
+            failed_step: None,
+            steps: Vec::new(),
+            skipped_uses: Vec::new(),
+            outputs: BTreeMap::new(),
+            step_outputs: BTreeMap::new(),
+            summary: String::new(),
+            annotations: Vec::new(),
+            _temp: temp,
+        };
+        let mut step_outputs: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        let steps = action["runs"]["steps"].as_array().expect("runs.steps");
+        for (index, step) in steps.iter().enumerate() {
+            let name = step["name"].as_str().unwrap_or("unnamed").to_string();
+            if let Some(uses) = step["uses"].as_str() {
+                run.skipped_uses.push(uses.to_string());
+                continue;
+            }
+            let script = step["run"].as_str().expect("a step has run: or uses:");
+            assert_eq!(step["shell"], "bash", "step {name} must say shell: bash");
+            assert!(
+                step.get("if").is_none(),
+                "the simulation does not evaluate if: on run steps ({name})"
+            );
+
+            let step_dir = run._temp.path().join(format!("step-{index}"));
+            fs::create_dir_all(&step_dir).unwrap();
+            let output_file = step_dir.join("output");
+            let summary_file = step_dir.join("summary");
+            let script_file = step_dir.join("script.sh");
+            fs::write(&output_file, "").unwrap();
+            fs::write(&summary_file, "").unwrap();
+            fs::write(&script_file, script).unwrap();
+
+            let mut command = Command::new("bash");
+            command
+                .args(["--noprofile", "--norc", "-eo", "pipefail"])
+                .arg(&script_file)
+                .current_dir(self.repo)
+                .env_clear()
+                .envs(base_env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+                .env("GITHUB_OUTPUT", &output_file)
+                .env("GITHUB_STEP_SUMMARY", &summary_file);
+            if let Some(env) = step["env"].as_object() {
+                for (key, value) in env {
+                    let value = evaluate(
+                        value.as_str().expect("env values are strings"),
+                        &inputs,
+                        &step_outputs,
+                    );
+                    command.env(key, value);
+                }
+            }
+            let output = command.output().unwrap();
+            let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+            let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+            run.annotations.extend(workflow_annotations(&stdout));
+            run.annotations.extend(workflow_annotations(&stderr));
+            run.summary
+                .push_str(&fs::read_to_string(&summary_file).unwrap());
+            let outputs = parse_github_output(&fs::read_to_string(&output_file).unwrap());
+            if let Some(id) = step["id"].as_str() {
+                step_outputs.insert(id.to_string(), outputs);
+            }
+            let status = output.status.code().unwrap_or(-1);
+            run.steps.push(StepRun {
+                name: name.clone(),
+                status,
+                log: format!("{stdout}{stderr}"),
+            });
+            if status != 0 {
+                run.failed_step = Some(name);
+                break;
+            }
+        }
+        // Outputs are evaluated even when a step failed, as the runner does
+        // for steps that ran.
+        for (name, spec) in action["outputs"].as_object().expect("outputs") {
+            let value = evaluate(
+                spec["value"].as_str().expect("output value"),
+                &inputs,
+                &step_outputs,
+            );
+            run.outputs.insert(name.clone(), value);
+        }
+        run.step_outputs = step_outputs;
+        run
+    }
+}
+
+fn read_action_file(path: &str) -> String {
+    fs::read_to_string(Path::new(ACTION_DIR).join(path)).unwrap()
+}
+
+/// The expressions action.yml may use: `inputs.NAME` and `steps.ID.outputs.NAME`.
+fn evaluate(
+    template: &str,
+    inputs: &BTreeMap<String, String>,
+    steps: &BTreeMap<String, BTreeMap<String, String>>,
+) -> String {
+    let mut result = String::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("${{") {
+        result.push_str(&rest[..start]);
+        let end = rest[start..].find("}}").expect("unterminated expression") + start;
+        let expression = rest[start + 3..end].trim();
+        let value = if let Some(name) = expression.strip_prefix("inputs.") {
+            inputs
+                .get(name)
+                .unwrap_or_else(|| panic!("unknown input in {expression}"))
+                .clone()
+        } else if let Some(reference) = expression.strip_prefix("steps.") {
+            let (id, output) = reference
+                .split_once(".outputs.")
+                .expect("steps.ID.outputs.NAME");
+            steps
+                .get(id)
+                .and_then(|o| o.get(output))
+                .cloned()
+                .unwrap_or_default()
+        } else {
+            panic!("the simulation does not know the expression {expression:?}")
+        };
+        result.push_str(&value);
+        rest = &rest[end + 2..];
+    }
+    result.push_str(rest);
+    result
+}
+
+/// GITHUB_OUTPUT: `name=value` lines and `name<<DELIMITER` blocks.
+fn parse_github_output(text: &str) -> BTreeMap<String, String> {
+    let mut outputs = BTreeMap::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        if let Some((name, delimiter)) = line.split_once("<<") {
+            let mut value = Vec::new();
+            for line in lines.by_ref() {
+                if line == delimiter {
+                    break;
+                }
+                value.push(line);
+            }
+            outputs.insert(name.to_string(), value.join("\n"));
+        } else if let Some((name, value)) = line.split_once('=') {
+            outputs.insert(name.to_string(), value.to_string());
+        }
+    }
+    outputs
+}
+
+fn unescape(text: &str, property: bool) -> String {
+    let mut text = text.replace("%0D", "\r").replace("%0A", "\n");
+    if property {
+        text = text.replace("%3A", ":").replace("%2C", ",");
+    }
+    text.replace("%25", "%")
+}
+
+/// Annotations as the runner reads them from one stream of a step.
+fn workflow_annotations(log: &str) -> Vec<Annotation> {
+    let mut annotations = Vec::new();
+    let mut stopped_until: Option<String> = None;
+    for line in log.lines() {
+        if let Some(token) = &stopped_until {
+            if line == format!("::{token}::") {
+                stopped_until = None;
+            }
+            continue;
+        }
+        if let Some(token) = line.strip_prefix("::stop-commands::") {
+            stopped_until = Some(token.to_string());
+            continue;
+        }
+        let Some(command) = line.strip_prefix("::") else {
+            continue;
+        };
+        let Some((head, message)) = command.split_once("::") else {
+            continue;
+        };
+        let (level, properties) = head.split_once(' ').unwrap_or((head, ""));
+        if !matches!(level, "error" | "warning" | "notice") {
+            continue;
+        }
+        let properties = properties
+            .split(',')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (key, value) = p.split_once('=').expect("key=value");
+                (key.to_string(), unescape(value, true))
+            })
+            .collect();
+        annotations.push(Annotation {
+            level: level.to_string(),
+            properties,
+            message: unescape(message, false),
+        });
+    }
+    annotations
+}
+
+fn hash_of(repo: &Path, file: &str) -> String {
+    let output = Command::new(BINARY)
+        .args(["hash", "--format", "json", file])
+        .current_dir(repo)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    report["resources"][0]["hash"]
+        .as_str()
+        .expect("a hash")
+        .to_string()
+}
+
+fn validate_errors(repo: &Path) -> u64 {
+    let output = Command::new(BINARY)
+        .args(["validate", "--format", "json", "."])
+        .current_dir(repo)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    report["summary"]["errors"].as_u64().unwrap()
+}
+
+// --- the four pull requests of the issue -----------------------------------
+
+#[test]
+fn pull_request_that_changes_the_image_triggers_a_rollout() {
+    let (repo, base, head) = pull_request(
+        &[("clusters/prod/mz.yaml", PROD_V26_1)],
+        &[("clusters/prod/mz.yaml", PROD_V26_2)],
+    );
+    let run = Simulation::new(repo.path())
+        .event("pull_request", pull_request_event(&base, &head))
+        .run();
+    run.assert_succeeded();
+    assert_eq!(
+        run.skipped_uses.len(),
+        1,
+        "only the cache step uses another action"
+    );
+
+    let new_hash = hash_of(repo.path(), "clusters/prod/mz.yaml");
+    assert_eq!(run.output("rollout"), "true");
+    assert_eq!(run.output("rollout-resources"), "prod/mz");
+    assert_eq!(run.hashes(), json!({"prod/mz": new_hash}));
+    assert_eq!(run.output("findings"), "0");
+
+    // The rollout is annotated on the line of the field that causes it.
+    let on_image: Vec<_> = run
+        .annotations
+        .iter()
+        .filter(|a| a.properties.get("file").map(String::as_str) == Some("clusters/prod/mz.yaml"))
+        .filter(|a| a.properties.get("line").map(String::as_str) == Some("7"))
+        .collect();
+    assert!(
+        !on_image.is_empty(),
+        "no annotation on the image line: {:#?}\n{}",
+        run.annotations,
+        run.log()
+    );
+    assert!(run.errors().is_empty(), "{:#?}", run.errors());
+
+    assert!(run.summary.contains("## mz-presync"), "{}", run.summary);
+    assert!(
+        run.summary.contains("merging rolls out `prod/mz`"),
+        "{}",
+        run.summary
+    );
+    assert!(
+        run.summary.contains(&new_hash),
+        "the summary gives the new hash (forcePromote): {}",
+        run.summary
+    );
+    assert!(
+        run.summary.contains(&format!("{base}..{head}")),
+        "{}",
+        run.summary
+    );
+    assert!(
+        run.output("markdown")
+            .contains("merging rolls out `prod/mz`")
+    );
+    let summary_file = fs::read_to_string(run.output("summary-file")).unwrap();
+    assert_eq!(summary_file, run.summary);
+}
+
+#[test]
+fn fail_on_rollout_fails_a_pull_request_that_rolls_out_and_says_which() {
+    let (repo, base, head) = pull_request(
+        &[("clusters/prod/mz.yaml", PROD_V26_1)],
+        &[("clusters/prod/mz.yaml", PROD_V26_2)],
+    );
+    let run = Simulation::new(repo.path())
+        .event("pull_request", pull_request_event(&base, &head))
+        .input("fail-on", "rollout")
+        .run();
+    run.assert_failed_at("Decide");
+    assert_eq!(
+        run.output("rollout"),
+        "true",
+        "outputs are set before the action fails"
+    );
+    let messages: Vec<_> = run.errors().iter().map(|a| a.message.clone()).collect();
+    assert_eq!(messages, ["merging rolls out prod/mz (fail-on: rollout)."]);
+}
+
+#[test]
+fn pull_request_that_changes_only_excluded_fields_triggers_no_rollout() {
+    let (repo, base, head) = pull_request(
+        &[("clusters/prod/mz.yaml", PROD_V26_1)],
+        &[("clusters/prod/mz.yaml", PROD_V26_1_MORE_REPLICAS)],
+    );
+    let base_hash = {
+        repo.git(&["checkout", "--quiet", &base]);
+        let hash = hash_of(repo.path(), "clusters/prod/mz.yaml");
+        repo.git(&["checkout", "--quiet", "main"]);
+        hash
+    };
+    let run = Simulation::new(repo.path())
+        .event("pull_request", pull_request_event(&base, &head))
+        .input("fail-on", "rollout")
+        .run();
+    run.assert_succeeded();
+    assert_eq!(run.output("rollout"), "false");
+    assert_eq!(run.output("rollout-resources"), "");
+    assert_eq!(
+        run.hashes(),
+        json!({"prod/mz": base_hash}),
+        "the hash does not move"
+    );
+    assert_eq!(run.output("findings"), "0");
+    assert!(run.errors().is_empty(), "{:#?}", run.errors());
+    assert!(
+        run.summary.contains("merging starts no rollout"),
+        "{}",
+        run.summary
+    );
+}
+
+#[test]
+fn pull_request_with_a_schema_error_fails_with_an_annotation_on_the_field() {
+    let (repo, base, head) = pull_request(
+        &[("clusters/prod/mz.yaml", PROD_V26_1)],
+        &[("clusters/prod/mz.yaml", PROD_BOGUS_STRATEGY)],
+    );
+    let run = Simulation::new(repo.path())
+        .event("pull_request", pull_request_event(&base, &head))
+        .input("sarif-file", "reports/mz-presync.sarif")
+        .run();
+    run.assert_failed_at("Decide");
+
+    let expected_errors = validate_errors(repo.path());
+    assert!(expected_errors >= 1);
+    assert_eq!(run.output("findings"), expected_errors.to_string());
+    let on_field: Vec<_> = run
+        .errors()
+        .into_iter()
+        .filter(|a| a.properties.get("file").map(String::as_str) == Some("clusters/prod/mz.yaml"))
+        .filter(|a| a.properties.get("line").map(String::as_str) == Some("10"))
+        .collect();
+    assert!(
+        !on_field.is_empty(),
+        "no error on rolloutStrategy: {:#?}\n{}",
+        run.annotations,
+        run.log()
+    );
+    assert!(
+        on_field.iter().any(|a| a.message.contains("Bogus")),
+        "{on_field:#?}"
+    );
+    let verdict: Vec<_> = run
+        .errors()
+        .iter()
+        .filter(|a| a.properties.get("title").map(String::as_str) == Some("mz-presync"))
+        .map(|a| a.message.clone())
+        .collect();
+    assert_eq!(
+        verdict,
+        [format!(
+            "{expected_errors} error finding(s): see the annotations and the job summary."
+        )]
+    );
+
+    assert!(
+        run.summary.contains("| ❌ | validate `.` |"),
+        "{}",
+        run.summary
+    );
+    assert!(run.summary.contains("### Findings"), "{}", run.summary);
+    assert!(
+        run.summary.contains("`clusters/prod/mz.yaml:10:"),
+        "{}",
+        run.summary
+    );
+
+    let sarif: Value = serde_json::from_str(
+        &fs::read_to_string(repo.path().join("reports/mz-presync.sarif")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert!(!sarif["runs"][0]["results"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn fail_on_never_reports_a_schema_error_without_failing() {
+    let (repo, base, head) = pull_request(
+        &[("clusters/prod/mz.yaml", PROD_V26_1)],
+        &[("clusters/prod/mz.yaml", PROD_BOGUS_STRATEGY)],
+    );
+    let run = Simulation::new(repo.path())
+        .event("pull_request", pull_request_event(&base, &head))
+        .input("fail-on", "never")
+        .run();
+    run.assert_succeeded();
+    assert_ne!(run.output("findings"), "0");
+}
+
+#[test]
+fn pull_request_adding_a_v1alpha1_manifest_says_which_command_migrates_it() {
+    let (repo, base, head) = pull_request(
+        &[("clusters/prod/mz.yaml", PROD_V26_1)],
+        &[("clusters/staging/mz.yaml", STAGING_V1ALPHA1)],
+    );
+    let run = Simulation::new(repo.path())
+        .event("pull_request", pull_request_event(&base, &head))
+        .input("paths", "clusters")
+        .run();
+    run.assert_failed_at("Decide");
+
+    let not_migrated: Vec<_> = run
+        .errors()
+        .into_iter()
+        .filter(|a| a.properties.get("title").map(String::as_str) == Some("not migrated"))
+        .cloned()
+        .collect();
+    assert_eq!(
+        not_migrated.len(),
+        1,
+        "{:#?}\n{}",
+        run.annotations,
+        run.log()
+    );
+    assert_eq!(
+        not_migrated[0].properties["file"],
+        "clusters/staging/mz.yaml"
+    );
+    assert_eq!(
+        not_migrated[0].message,
+        "clusters/staging/mz.yaml still uses materialize.cloud/v1alpha1. Run `mz-presync migrate clusters` and commit the result (the migration is rollout-neutral)."
+    );
+    assert!(
+        run.errors()
+            .iter()
+            .any(|a| a.message == "v1alpha1 manifests are left: run `mz-presync migrate clusters` and commit the result."),
+        "{:#?}",
+        run.errors()
+    );
+
+    // A new resource starts its first rollout.
+    assert_eq!(run.output("rollout"), "true");
+    assert_eq!(run.output("rollout-resources"), "staging/mz");
+    let hash = hash_of(repo.path(), "clusters/staging/mz.yaml");
+    assert_eq!(run.hashes(), json!({"staging/mz": hash}));
+    assert_eq!(
+        run.output("findings"),
+        validate_errors(repo.path()).to_string()
+    );
+
+    assert!(
+        run.summary
+            .contains("run `mz-presync migrate clusters` and commit the result"),
+        "{}",
+        run.summary
+    );
+    assert!(
+        run.summary
+            .contains("<details><summary>What <code>mz-presync migrate clusters</code> changes")
+    );
+    assert!(
+        run.summary
+            .contains("+apiVersion: materialize.cloud/v1alpha2"),
+        "the diff is shown: {}",
+        run.summary
+    );
+    // Checking wrote nothing.
+    assert_eq!(
+        fs::read_to_string(repo.path().join("clusters/staging/mz.yaml")).unwrap(),
+        STAGING_V1ALPHA1
+    );
+}
+
+// --- where BASE comes from -------------------------------------------------
+
+/// What the setup step says about the range it picked.
+fn setup_base(run: &ActionRun) -> String {
+    run.steps[0]
+        .log
+        .lines()
+        .find(|l| l.starts_with("Rollouts: "))
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn base_is_the_pull_requests_base_then_github_base_ref_then_the_parent() {
+    let (repo, base, head) = pull_request(
+        &[("clusters/prod/mz.yaml", PROD_V26_1)],
+        &[("clusters/prod/mz.yaml", PROD_V26_2)],
+    );
+    let mut repo = repo;
+    repo.write("README.md", "# clusters, again\n");
+    let later = repo.commit("a later commit");
+    let short = |sha: &str| sha[..12].to_string();
+
+    let run = Simulation::new(repo.path())
+        .event("pull_request", pull_request_event(&base, &later))
+        .run();
+    run.assert_succeeded();
+    assert_eq!(
+        setup_base(&run),
+        format!(
+            "Rollouts: {}..{} (base from the pull request's base)",
+            short(&base),
+            short(&later)
+        )
+    );
+    assert_eq!(
+        run.output("rollout"),
+        "true",
+        "the range covers both commits"
+    );
+
+    repo.git(&["update-ref", "refs/remotes/origin/main", &head]);
+    let run = Simulation::new(repo.path())
+        .env("GITHUB_BASE_REF", "main")
+        .run();
+    assert_eq!(
+        setup_base(&run),
+        format!(
+            "Rollouts: {}..{} (base from GITHUB_BASE_REF)",
+            short(&head),
+            short(&later)
+        )
+    );
+    assert_eq!(run.output("rollout"), "false");
+
+    let run = Simulation::new(repo.path()).run();
+    assert_eq!(
+        setup_base(&run),
+        format!(
+            "Rollouts: {}..{} (base from HEAD~1)",
+            short(&head),
+            short(&later)
+        )
+    );
+
+    let run = Simulation::new(repo.path())
+        .input("base", &base)
+        .input("head", &head)
+        .run();
+    assert_eq!(
+        setup_base(&run),
+        format!(
+            "Rollouts: {}..{} (base from input base)",
+            short(&base),
+            short(&head)
+        )
+    );
+    assert_eq!(run.output("rollout"), "true");
+
+    let push = json!({"before": base, "after": later});
+    let run = Simulation::new(repo.path()).event("push", push).run();
+    assert_eq!(
+        setup_base(&run),
+        format!(
+            "Rollouts: {}..{} (base from the commit before the push)",
+            short(&base),
+            short(&later)
+        )
+    );
+}
+
+#[test]
+fn the_first_commit_of_a_repository_is_compared_with_nothing() {
+    let mut repo = Repo::new();
+    repo.write("clusters/prod/mz.yaml", PROD_V26_1);
+    let only = repo.commit("first");
+    let run = Simulation::new(repo.path()).run();
+    run.assert_succeeded();
+    assert_eq!(
+        setup_base(&run),
+        format!(
+            "Rollouts: the whole history of {} (it has no parent)",
+            &only[..12]
+        )
+    );
+    assert_eq!(run.output("rollout-resources"), "prod/mz");
+}
+
+#[test]
+fn a_base_missing_from_a_shallow_clone_asks_for_fetch_depth_0() {
+    let (repo, _base, head) = pull_request(
+        &[("clusters/prod/mz.yaml", PROD_V26_1)],
+        &[("clusters/prod/mz.yaml", PROD_V26_2)],
+    );
+    let unknown = "0123456789abcdef0123456789abcdef01234567";
+    let run = Simulation::new(repo.path())
+        .event("pull_request", pull_request_event(unknown, &head))
+        .run();
+    run.assert_failed_at("Prepare");
+    let messages: Vec<_> = run.errors().iter().map(|a| a.message.clone()).collect();
+    assert_eq!(
+        messages,
+        [format!(
+            "the base revision '{unknown}' (from the pull request's base) is not a commit in this clone. Check out with actions/checkout and fetch-depth: 0, so that the base commit is in the clone."
+        )]
+    );
+    assert_eq!(
+        run.output("rollout"),
+        "",
+        "no output when the action cannot run"
+    );
+}
+
+#[test]
+fn an_unknown_input_value_is_refused_before_anything_runs() {
+    let (repo, _, _) = pull_request(&[("clusters/prod/mz.yaml", PROD_V26_1)], &[]);
+    for (input, value, choices) in [
+        ("fail-on", "sometimes", "error rollout never"),
+        ("algorithm", "v2", "v1alpha2 v1"),
+        ("version", "v0.1.0", "source path"),
+    ] {
+        let run = Simulation::new(repo.path()).input(input, value).run();
+        run.assert_failed_at("Prepare");
+        let messages: Vec<_> = run.errors().iter().map(|a| a.message.clone()).collect();
+        assert_eq!(
+            messages,
+            [format!(
+                "input {input} is '{value}'; it must be one of: {choices}."
+            )]
+        );
+    }
+}
+
+#[test]
+fn a_path_that_looks_like_an_option_is_refused() {
+    let (repo, _, _) = pull_request(&[("clusters/prod/mz.yaml", PROD_V26_1)], &[]);
+    let run = Simulation::new(repo.path())
+        .input("paths", "clusters --format=json")
+        .run();
+    run.assert_failed_at("Validate manifests");
+    let messages: Vec<_> = run.errors().iter().map(|a| a.message.clone()).collect();
+    assert_eq!(
+        messages,
+        [
+            "input paths has '--format=json', which would be read as an option; write it as ./--format=json."
+        ]
+    );
+}
+
+// --- what the repository under review cannot do ----------------------------
+
+#[test]
+fn text_from_the_repository_cannot_issue_workflow_commands() {
+    // A file whose name is a workflow command: mz-presync prints file names
+    // on stderr, and the action prints that stderr in the log.
+    let hostile = "::error title=injected::pwned.yaml";
+    let (repo, base, head) = pull_request(
+        &[("clusters/prod/mz.yaml", PROD_V26_1)],
+        &[(hostile, STAGING_V1ALPHA1)],
+    );
+    let run = Simulation::new(repo.path())
+        .event("pull_request", pull_request_event(&base, &head))
+        .run();
+    assert!(
+        !run.annotations
+            .iter()
+            .any(|a| a.properties.get("title").map(String::as_str) == Some("injected")),
+        "{:#?}",
+        run.annotations
+    );
+    assert!(run.log().contains("::stop-commands::"), "{}", run.log());
+}
+
+// --- how the binary is obtained --------------------------------------------
+
+/// Stub `cargo`, `rustup` and `rustc` that log their calls; `cargo install`
+/// "builds" by copying the binary under test.
+fn stub_toolchain(dir: &Path, rustc_version: &str) -> PathBuf {
+    let bin = dir.join("stubs");
+    fs::create_dir_all(&bin).unwrap();
+    let log = dir.join("calls.log");
+    let cargo = format!(
+        "#!/usr/bin/env bash\necho \"cargo $* RUSTUP_TOOLCHAIN=${{RUSTUP_TOOLCHAIN:-}}\" >> '{log}'\n\
+         root=''\nwhile [ $# -gt 0 ]; do if [ \"$1\" = --root ]; then root=$2; fi; shift; done\n\
+         mkdir -p \"$root/bin\" && cp '{BINARY}' \"$root/bin/mz-presync\"\n",
+        log = log.display()
+    );
+    let rustup = format!(
+        "#!/usr/bin/env bash\necho \"rustup $*\" >> '{}'\n",
+        log.display()
+    );
+    let rustc = format!("#!/usr/bin/env bash\necho 'rustc {rustc_version} (stub 2026-01-01)'\n");
+    for (name, text) in [("cargo", cargo), ("rustup", rustup), ("rustc", rustc)] {
+        let path = bin.join(name);
+        fs::write(&path, text).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    bin
+}
+
+fn calls(dir: &Path) -> Vec<String> {
+    fs::read_to_string(dir.join("calls.log"))
+        .unwrap_or_default()
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn without_a_binary_the_action_builds_its_own_source_once_and_then_uses_the_cache() {
+    let (repo, base, head) = pull_request(
+        &[("clusters/prod/mz.yaml", PROD_V26_1)],
+        &[("clusters/prod/mz.yaml", PROD_V26_2)],
+    );
+    let tools = TempDir::new().unwrap();
+    let stubs = stub_toolchain(tools.path(), "1.95.0");
+    let cache = tools.path().join("tool-cache");
+    let simulate = || {
+        let mut simulation =
+            Simulation::new(repo.path()).event("pull_request", pull_request_event(&base, &head));
+        simulation.binary = false;
+        simulation.path_prefix = vec![stubs.clone()];
+        simulation.tool_cache = Some(cache.clone());
+        simulation.run()
+    };
+
+    let first = simulate();
+    first.assert_succeeded();
+    let root = cache.join("mz-presync");
+    let installed: Vec<_> = fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(installed.len(), 1, "one build per source digest");
+    assert_eq!(
+        calls(tools.path()),
+        [format!(
+            "cargo install --locked --path {ACTION_DIR} --root {} RUSTUP_TOOLCHAIN=",
+            installed[0].display()
+        )]
+    );
+    assert_eq!(first.output("rollout-resources"), "prod/mz");
+
+    let second = simulate();
+    second.assert_succeeded();
+    assert_eq!(
+        calls(tools.path()).len(),
+        1,
+        "the second run used the cached build"
+    );
+    assert!(
+        second.log().contains("Using the cached build"),
+        "{}",
+        second.log()
+    );
+}
+
+#[test]
+fn an_old_default_toolchain_gets_the_crates_rust_version_from_rustup() {
+    let (repo, _, _) = pull_request(&[("clusters/prod/mz.yaml", PROD_V26_1)], &[]);
+    let tools = TempDir::new().unwrap();
+    let stubs = stub_toolchain(tools.path(), "1.80.0");
+    let mut simulation = Simulation::new(repo.path());
+    simulation.binary = false;
+    simulation.path_prefix = vec![stubs];
+    let run = simulation.run();
+    run.assert_succeeded();
+    let calls = calls(tools.path());
+    assert_eq!(
+        calls[0],
+        "rustup toolchain install 1.95 --profile minimal --no-self-update"
+    );
+    assert!(
+        calls[1].starts_with("cargo install --locked --path ")
+            && calls[1].ends_with(" RUSTUP_TOOLCHAIN=1.95")
+    );
+}
+
+#[test]
+fn the_cache_key_is_offered_only_when_building_from_source() {
+    let (repo, _, _) = pull_request(&[("clusters/prod/mz.yaml", PROD_V26_1)], &[]);
+    let given = Simulation::new(repo.path()).run();
+    given.assert_succeeded();
+    assert_eq!(
+        given.step_outputs["setup"]["cache-key"], "",
+        "nothing for actions/cache to restore"
+    );
+    assert_eq!(given.step_outputs["install"]["bin"], BINARY);
+
+    let tools = TempDir::new().unwrap();
+    let cache = tools.path().join("tool-cache");
+    let mut simulation = Simulation::new(repo.path());
+    simulation.binary = false;
+    simulation.path_prefix = vec![stub_toolchain(tools.path(), "1.95.0")];
+    simulation.tool_cache = Some(cache.clone());
+    let built = simulation.run();
+    built.assert_succeeded();
+    let setup = &built.step_outputs["setup"];
+    let digest = setup["cache-key"]
+        .strip_prefix("mz-presync-Linux-X64-")
+        .expect("keyed on runner OS and arch");
+    assert_eq!(digest.len(), 64);
+    let root = cache.join("mz-presync").join(&digest[..16]);
+    assert_eq!(setup["install-root"], root.display().to_string());
+    assert_eq!(
+        built.step_outputs["install"]["bin"],
+        root.join("bin/mz-presync").display().to_string()
+    );
+}
+
+// --- static properties of action.yml and the docs ---------------------------
+
+#[test]
+fn every_run_step_only_calls_the_script_and_takes_inputs_through_env() {
+    let action: Value = yaml_serde::from_str(&read_action_file("action.yml")).unwrap();
+    let phases = [
+        "setup", "install", "validate", "migrate", "rollouts", "report", "gate",
+    ];
+    let mut seen = Vec::new();
+    for step in action["runs"]["steps"].as_array().unwrap() {
+        let Some(run) = step["run"].as_str() else {
+            continue;
+        };
+        assert!(
+            !run.contains("${{"),
+            "an expression inside run: is a template-injection risk: {run}"
+        );
+        let phase = run
+            .strip_prefix("bash \"$GITHUB_ACTION_PATH/scripts/action.sh\" ")
+            .unwrap_or_else(|| panic!("run: must only call scripts/action.sh: {run}"));
+        seen.push(phase.trim().to_string());
+    }
+    assert_eq!(seen, phases);
+    let text = read_action_file("action.yml");
+    assert!(!text.contains("pull_request_target"));
+}
+
+#[test]
+fn third_party_actions_are_pinned_by_commit() {
+    for file in ["action.yml", "docs/examples/mz-presync.yml"] {
+        for line in read_action_file(file).lines() {
+            let Some((_, reference)) = line.split_once("uses: ") else {
+                continue;
+            };
+            let (_, version) = reference.split_once('@').expect("uses: OWNER/REPO@REF");
+            let sha = version.split_whitespace().next().unwrap();
+            assert!(
+                sha.len() == 40 && sha.chars().all(|c| c.is_ascii_hexdigit()),
+                "{file}: not pinned: {line}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_docs_show_the_example_workflow_verbatim() {
+    let example = read_action_file("docs/examples/mz-presync.yml");
+    let docs = read_action_file("docs/github-action.md");
+    assert!(
+        docs.contains(&format!("```yaml\n{example}```")),
+        "docs/github-action.md must embed docs/examples/mz-presync.yml"
+    );
+}
+
+// --- linters ----------------------------------------------------------------
+
+/// Whether the tool runs; when it does not, a test skips (and says so)
+/// unless CI asked for every tool.
+fn tool_available(name: &str) -> bool {
+    let works = Command::new(name)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if works {
+        return true;
+    }
+    if std::env::var("MZ_PRESYNC_REQUIRE_TOOLS").as_deref() == Ok("1") {
+        panic!(
+            "{name} is required (MZ_PRESYNC_REQUIRE_TOOLS=1) but does not run; install it with .ci/tools.sh"
+        );
+    }
+    eprintln!("SKIPPED: {name} is not installed; run .ci/tools.sh to install it");
+    false
+}
+
+#[test]
+fn zizmor_finds_nothing_in_the_action_the_example_workflow_and_the_hooks() {
+    if !tool_available("zizmor") {
+        return;
+    }
+    let output = Command::new("zizmor")
+        .args([
+            "--offline",
+            "--persona",
+            "auditor",
+            "--no-progress",
+            "--format",
+            "plain",
+        ])
+        .args([
+            "action.yml",
+            "docs/examples/mz-presync.yml",
+            ".pre-commit-hooks.yaml",
+        ])
+        .current_dir(ACTION_DIR)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "zizmor:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn actionlint_passes_the_example_workflow() {
+    if !tool_available("actionlint") {
+        return;
+    }
+    let output = Command::new("actionlint")
+        .arg("docs/examples/mz-presync.yml")
+        .current_dir(ACTION_DIR)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "actionlint:\n{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}

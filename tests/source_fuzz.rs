@@ -1,0 +1,172 @@
+//! Property tests: on any text, the `source` stage never panics, document
+//! ranges tile the file, and the cheap type look agrees with the parser.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use mz_presync::source::{self, DocumentIndex, FileFormat, SourceFile, Target};
+use proptest::prelude::*;
+
+/// Text made of the characters that matter to YAML's syntax, so that random
+/// strings hit markers, quotes, block scalars and flow collections often.
+fn yamlish() -> impl Strategy<Value = String> {
+    let pieces = prop::sample::select(vec![
+        "---",
+        "...",
+        "--- ",
+        "\n",
+        "\r\n",
+        "\r",
+        " ",
+        "  ",
+        "\t",
+        "-",
+        "- ",
+        ".",
+        ":",
+        ": ",
+        "#",
+        " #",
+        "\"",
+        "'",
+        "\\",
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        "|",
+        ">",
+        "|-",
+        "&a",
+        "*a",
+        "!t",
+        "!!str",
+        "%YAML 1.2",
+        "?",
+        "<<",
+        "a",
+        "kind",
+        "kind: X",
+        "apiVersion: v1",
+        "1",
+        "é",
+        "\u{feff}",
+        "{{",
+        "}}",
+        "{{ .x }}",
+        "null",
+        "~",
+        ".nan",
+    ]);
+    prop::collection::vec(pieces, 0..60).prop_map(|v| v.concat())
+}
+
+static PANICS: AtomicUsize = AtomicUsize::new(0);
+
+fn count_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            PANICS.fetch_add(1, Ordering::SeqCst);
+            default(info);
+        }));
+    });
+}
+
+fn exercise(text: &str, format: FileFormat) {
+    let f = SourceFile::from_text("t", PathBuf::from("t"), text.to_string(), format);
+    let docs = f.documents();
+    // Tiling: BOM, then (separator, range) pairs cover every byte once.
+    let mut pos = f.bom_len();
+    for (i, d) in docs.iter().enumerate() {
+        assert_eq!(d.index, i);
+        if let Some(sep) = &d.separator {
+            assert_eq!(sep.start, pos);
+            pos = sep.end;
+        }
+        assert_eq!(d.range.start, pos);
+        assert!(d.content_start >= d.range.start && d.content_start <= d.range.end);
+        assert!(text.is_char_boundary(d.range.start) && text.is_char_boundary(d.range.end));
+        pos = d.range.end;
+    }
+    assert_eq!(pos, text.len());
+
+    for d in &docs {
+        let parsed = source::parse_document(&f, d);
+        if let (Some(meta), Ok(Some(v))) = (source::peek_type_meta(&f, d), &parsed) {
+            assert_eq!(
+                meta.kind.as_deref(),
+                v.get("kind").and_then(|k| k.as_str()),
+                "{text:?}"
+            );
+            assert_eq!(
+                meta.api_version.as_deref(),
+                v.get("apiVersion").and_then(|k| k.as_str()),
+                "{text:?}"
+            );
+        }
+        if let Err(e) = &parsed
+            && let Some(p) = e.position()
+        {
+            assert!(p.line >= 1 && p.column >= 1);
+        }
+        let index = DocumentIndex::new(&f, d);
+        for p in ["", "/kind", "/a", "/0", "/a/0/b", "/~01"] {
+            for t in [Target::Key, Target::Value] {
+                if let Some(l) = index.locate(p, t) {
+                    assert!(l.span.start <= l.span.end && l.span.end <= text.len());
+                    assert!(l.span.start >= d.range.start && l.span.end <= d.range.end);
+                }
+            }
+        }
+    }
+    source::looks_like_template(text);
+    for off in 0..=text.len() + 1 {
+        let p = f.position(off);
+        assert!(p.line >= 1 && p.column >= 1);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn yamlish_text_never_panics(text in yamlish()) {
+        count_panics();
+        let before = PANICS.load(Ordering::SeqCst);
+        exercise(&text, FileFormat::Yaml);
+        exercise(&text, FileFormat::Json);
+        // Panics caught inside (e.g. in yamlpath) still count here.
+        prop_assert_eq!(PANICS.load(Ordering::SeqCst), before, "a panic was caught for {:?}", text);
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics(text in "\\PC{0,80}") {
+        exercise(&text, FileFormat::Yaml);
+    }
+
+    #[test]
+    fn mutated_real_manifests_never_panic(
+        file in 0usize..9,
+        edits in prop::collection::vec((any::<prop::sample::Index>(), yamlish()), 1..4),
+    ) {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/realworld");
+        let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+            .collect();
+        names.sort();
+        let mut text = std::fs::read_to_string(&names[file % names.len()]).unwrap();
+        for (at, insert) in edits {
+            let mut i = at.index(text.len() + 1);
+            while !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            text.insert_str(i, &insert);
+        }
+        exercise(&text, FileFormat::Yaml);
+    }
+}

@@ -67,7 +67,9 @@ import json, re, sys
 report = json.load(open(sys.argv[1]))
 changes = {c["commit"]: c["changes"] for c in report["commits"]}
 expected_rollouts = unexpected = missing = checked = 0
-edit = re.compile(r" of (\S+) \(| on (\S+) \(|^migrate (\S+) \(")
+# "- bump environmentd of NS/NAME (path): …", "- set … on NS/NAME (path) …",
+# "- migrate NS/NAME (path) to …"
+edit = re.compile(r"(?: of | on |^- migrate )(\S+) \(")
 for record in open(sys.argv[2]).read().split("\x01"):
     record = record.strip("\n")
     if not record:
@@ -81,7 +83,7 @@ for record in open(sys.argv[2]).read().split("\x01"):
         if not line.endswith("[rollout]") and not line.endswith("[no rollout]"):
             continue
         m = edit.search(line)
-        resource = next(g for g in m.groups() if g)
+        resource = m.group(1)
         want = line.endswith("[rollout]")
         checked += 1
         if want:

@@ -2,7 +2,6 @@
 //! ranges tile the file, and the cheap type look agrees with the parser.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use mz_presync::source::{self, DocumentIndex, FileFormat, SourceFile, Target};
 use proptest::prelude::*;
@@ -62,17 +61,24 @@ fn yamlish() -> impl Strategy<Value = String> {
     prop::collection::vec(pieces, 0..60).prop_map(|v| v.concat())
 }
 
-static PANICS: AtomicUsize = AtomicUsize::new(0);
+thread_local! {
+    // Per thread: other tests panicking on purpose must not count here.
+    static PANICS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
 
 fn count_panics() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let default = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            PANICS.fetch_add(1, Ordering::SeqCst);
+            PANICS.with(|p| p.set(p.get() + 1));
             default(info);
         }));
     });
+}
+
+fn panics() -> usize {
+    PANICS.with(|p| p.get())
 }
 
 fn exercise(text: &str, format: FileFormat) {
@@ -130,16 +136,20 @@ fn exercise(text: &str, format: FileFormat) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+    // PROPTEST_CASES raises the count for a longer local run.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(3000),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn yamlish_text_never_panics(text in yamlish()) {
         count_panics();
-        let before = PANICS.load(Ordering::SeqCst);
+        let before = panics();
         exercise(&text, FileFormat::Yaml);
         exercise(&text, FileFormat::Json);
         // Panics caught inside (e.g. in yamlpath) still count here.
-        prop_assert_eq!(PANICS.load(Ordering::SeqCst), before, "a panic was caught for {:?}", text);
+        prop_assert_eq!(panics(), before, "a panic was caught for {:?}", text);
     }
 
     #[test]

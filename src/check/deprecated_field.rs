@@ -2,9 +2,9 @@
 
 use serde_json::Value;
 
+use super::RuleInfo;
 use super::finding::Severity;
 use super::object::{Hit, Subject};
-use super::RuleInfo;
 use crate::crd::Version;
 use crate::crd::common::IAM_ROLE_ANNOTATION;
 use crate::source::Target;
@@ -52,7 +52,12 @@ pub(crate) fn check(subject: &Subject<'_>, hits: &mut Vec<Hit>) {
                 "; the annotation already holds {existing:?}, which wins, so the ARN {arn:?} here is lost on migration"
             ));
         }
-        hits.push(Hit::new(&RULE, "/spec/environmentdIamRoleArn", Target::Key, message));
+        hits.push(Hit::new(
+            &RULE,
+            "/spec/environmentdIamRoleArn",
+            Target::Key,
+            message,
+        ));
     }
 }
 
@@ -76,6 +81,10 @@ mod tests {
             .collect();
         assert_eq!(hits.len(), 2, "{hits:?}");
         assert_eq!(hits[0].pointer, "/spec/inPlaceRollout");
-        assert!(hits[1].message.contains("is lost on migration"), "{}", hits[1].message);
+        assert!(
+            hits[1].message.contains("is lost on migration"),
+            "{}",
+            hits[1].message
+        );
     }
 }

@@ -2,9 +2,9 @@
 
 use serde_json::Value;
 
+use super::RuleInfo;
 use super::finding::Severity;
 use super::object::{Hit, Subject};
-use super::RuleInfo;
 use crate::crd::{self, Algorithm, Note, Version};
 use crate::source::Target;
 
@@ -30,7 +30,11 @@ pub(crate) fn check(subject: &Subject<'_>, hits: &mut Vec<Hit>) {
     if !deprecated && subject.version >= target {
         return;
     }
-    let severity = if subject.options.require_version.is_some_and(|required| subject.version < required) {
+    let severity = if subject
+        .options
+        .require_version
+        .is_some_and(|required| subject.version < required)
+    {
         Severity::Error
     } else {
         Severity::Warning
@@ -47,7 +51,10 @@ pub(crate) fn check(subject: &Subject<'_>, hits: &mut Vec<Hit>) {
     } else {
         format!("{from} is older than the required {}", target.api_version())
     };
-    let mut message = format!("{why}: {command} converts this object to {}", target.api_version());
+    let mut message = format!(
+        "{why}: {command} converts this object to {}",
+        target.api_version()
+    );
     message.push_str(&neutrality(subject, target));
     hits.push(Hit::new(&RULE, "/apiVersion", Target::Value, message).with_severity(severity));
 }
@@ -88,7 +95,10 @@ fn neutrality(subject: &Subject<'_>, target: Version) -> String {
         )
     };
     for note in &conversion.notes {
-        if matches!(note, Note::IamRoleArnDropped { .. } | Note::RolloutRequestTimeoutDropped { .. }) {
+        if matches!(
+            note,
+            Note::IamRoleArnDropped { .. } | Note::RolloutRequestTimeoutDropped { .. }
+        ) {
             out.push_str(&format!("; {note}"));
         }
     }
@@ -101,8 +111,8 @@ fn short(hex: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use crate::check::object::{CheckOptions, object_hits};
     use crate::check::Severity;
+    use crate::check::object::{CheckOptions, object_hits};
     use crate::crd::Version;
     use serde_json::json;
 
@@ -121,20 +131,37 @@ mod tests {
         assert_eq!(hits.len(), 1, "{hits:?}");
         assert_eq!(hits[0].rule, "deprecated-version");
         assert_eq!(hits[0].severity, Severity::Warning);
-        assert!(hits[0].message.contains("`mz-presync migrate`"), "{}", hits[0].message);
-        assert!(hits[0].message.contains("rollout-neutral (rollout hash"), "{}", hits[0].message);
+        assert!(
+            hits[0].message.contains("`mz-presync migrate`"),
+            "{}",
+            hits[0].message
+        );
+        assert!(
+            hits[0].message.contains("rollout-neutral (rollout hash"),
+            "{}",
+            hits[0].message
+        );
     }
 
     #[test]
     fn require_version_makes_it_an_error() {
-        let options = CheckOptions { require_version: Some(Version::V1alpha2), ..Default::default() };
+        let options = CheckOptions {
+            require_version: Some(Version::V1alpha2),
+            ..Default::default()
+        };
         let hits = object_hits(&v1alpha1(), &options);
         assert_eq!(hits[0].severity, Severity::Error);
         let mut v1alpha2 = v1alpha1();
         v1alpha2["apiVersion"] = json!("materialize.cloud/v1alpha2");
-        v1alpha2["spec"].as_object_mut().unwrap().remove("requestRollout");
+        v1alpha2["spec"]
+            .as_object_mut()
+            .unwrap()
+            .remove("requestRollout");
         assert!(object_hits(&v1alpha2, &options).is_empty());
-        let options = CheckOptions { require_version: Some(Version::V1), ..Default::default() };
+        let options = CheckOptions {
+            require_version: Some(Version::V1),
+            ..Default::default()
+        };
         let hits = object_hits(&v1alpha2, &options);
         assert_eq!(hits.len(), 1);
         assert!(hits[0].message.contains("--to v1"), "{}", hits[0].message);
@@ -146,6 +173,10 @@ mod tests {
         object["status"] = json!({"resourceId": "r", "activeGeneration": 1, "resourcesHash": "",
             "lastCompletedRolloutRequest": "11111111-1111-1111-1111-111111111111", "conditions": []});
         let hits = object_hits(&object, &CheckOptions::default());
-        assert!(hits[0].message.contains("rollout in progress"), "{}", hits[0].message);
+        assert!(
+            hits[0].message.contains("rollout in progress"),
+            "{}",
+            hits[0].message
+        );
     }
 }

@@ -2,9 +2,9 @@
 
 use serde_json::Value;
 
+use super::RuleInfo;
 use super::finding::Severity;
 use super::object::{Hit, Subject};
-use super::RuleInfo;
 use crate::source::Target;
 
 pub const RULE: RuleInfo = RuleInfo {

@@ -2,9 +2,9 @@
 
 use serde_json::Value;
 
+use super::RuleInfo;
 use super::finding::Severity;
 use super::object::{Hit, Subject};
-use super::RuleInfo;
 use crate::source::Target;
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -59,7 +59,10 @@ mod tests {
         let pointers: Vec<_> = hits.iter().map(|h| (h.rule, h.pointer.as_str())).collect();
         assert_eq!(
             pointers,
-            [("empty-required", "/spec/environmentdImageRef"), ("empty-required", "/spec/backendSecretName")]
+            [
+                ("empty-required", "/spec/environmentdImageRef"),
+                ("empty-required", "/spec/backendSecretName")
+            ]
         );
     }
 }

@@ -195,7 +195,9 @@ fn check_file(file: SourceFile, partial: bool, options: &ValidateOptions) -> Fil
                 break;
             }
             Err(error) => {
-                outcome.findings.push(yaml_syntax::finding(&file, &doc, &error));
+                outcome
+                    .findings
+                    .push(yaml_syntax::finding(&file, &doc, &error));
                 continue;
             }
         };
@@ -258,13 +260,19 @@ fn combine(outcomes: Vec<FileOutcome>) -> Validation {
 
 fn finish(validation: &mut Validation) {
     validation.findings.sort_by(|a, b| {
-        (&a.file, a.line, a.column, a.rule, &a.message).cmp(&(
-            &b.file, b.line, b.column, b.rule, &b.message,
-        ))
+        (&a.file, a.line, a.column, a.rule, &a.message)
+            .cmp(&(&b.file, b.line, b.column, b.rule, &b.message))
     });
     let mut seen_exact = HashSet::new();
     validation.findings.retain(|f| {
-        seen_exact.insert((f.file.clone(), f.line, f.column, f.rule, f.pointer.clone(), f.message.clone()))
+        seen_exact.insert((
+            f.file.clone(),
+            f.line,
+            f.column,
+            f.rule,
+            f.pointer.clone(),
+            f.message.clone(),
+        ))
     });
     validation.summary.errors = 0;
     validation.summary.warnings = 0;

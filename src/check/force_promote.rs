@@ -2,11 +2,11 @@
 
 use serde_json::Value;
 
+use super::RuleInfo;
 use super::finding::Severity;
 use super::object::{Hit, Subject, quote};
-use super::RuleInfo;
-use crate::crd::{self, Version};
 use crate::crd::hash::is_hash;
+use crate::crd::{self, Version};
 use crate::source::Target;
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -20,8 +20,8 @@ spec offline (v1 objects with the v1 algorithm, others with the v1alpha2 \
 algorithm, or the one given with `--algorithm`) and compares: a value that is \
 not a hash at all, such as a v1alpha1 UUID left over from a migration, is inert \
 (warning); a hash equal to the spec's own hash promotes the rollout this very \
-commit starts as soon as it is ready to promote (note: that is what you want \
-when you mean it, and a surprise otherwise); any other hash matches no rollout \
+commit starts without waiting for the new generation to be ready or for a \
+manual promotion (note: what you want when you mean it, a surprise otherwise); any other hash matches no rollout \
 this spec can start and is inert (warning). Remove an inert value, or set it to \
 the hash that `mz-presync hash` prints. Kustomize patches are not compared: \
 their hash belongs to the patched object.",
@@ -31,7 +31,8 @@ pub(crate) fn check(subject: &Subject<'_>, hits: &mut Vec<Hit>) {
     if subject.version == Version::V1alpha1 {
         return;
     }
-    let Some(Value::String(value)) = subject.spec().and_then(|spec| spec.get("forcePromote")) else {
+    let Some(Value::String(value)) = subject.spec().and_then(|spec| spec.get("forcePromote"))
+    else {
         return;
     };
     // An empty value is the v1alpha1 default for "promote nothing", which is
@@ -44,7 +45,8 @@ pub(crate) fn check(subject: &Subject<'_>, hits: &mut Vec<Hit>) {
         let what = if value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()) {
             "a hash in upper case, and the operator compares hashes in lower case".to_owned()
         } else if uuid::Uuid::parse_str(value).is_ok() {
-            "a UUID, probably left over from v1alpha1, where forcePromote named a requestRollout".to_owned()
+            "a UUID, probably left over from v1alpha1, where forcePromote named a requestRollout"
+                .to_owned()
         } else {
             "not a rollout hash (64 lower-case hex digits)".to_owned()
         };
@@ -98,8 +100,8 @@ pub(crate) fn check(subject: &Subject<'_>, hits: &mut Vec<Hit>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::check::object::{CheckOptions, object_hits};
     use crate::check::Severity;
+    use crate::check::object::{CheckOptions, object_hits};
     use crate::crd::{Algorithm, rollout_hash};
     use serde_json::json;
 
@@ -112,7 +114,10 @@ mod tests {
 
     #[test]
     fn uuid_is_inert() {
-        let hits = object_hits(&object("22222222-2222-2222-2222-222222222222"), &CheckOptions::default());
+        let hits = object_hits(
+            &object("22222222-2222-2222-2222-222222222222"),
+            &CheckOptions::default(),
+        );
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].severity, Severity::Warning);
         assert!(hits[0].message.contains("UUID"), "{}", hits[0].message);
@@ -130,8 +135,14 @@ mod tests {
         assert_eq!(hits[0].severity, Severity::Warning);
         assert!(hits[0].message.contains(&own));
         // With the other algorithm, the v1alpha2 hash is just another hash.
-        let options = CheckOptions { algorithm: Some(Algorithm::V1), ..Default::default() };
-        assert_eq!(object_hits(&object(&own), &options)[0].severity, Severity::Warning);
+        let options = CheckOptions {
+            algorithm: Some(Algorithm::V1),
+            ..Default::default()
+        };
+        assert_eq!(
+            object_hits(&object(&own), &options)[0].severity,
+            Severity::Warning
+        );
         assert!(object_hits(&object(""), &CheckOptions::default()).is_empty());
     }
 }

@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::RuleInfo;
 use super::finding::Severity;
 use super::object::{Hit, Subject, quote};
-use super::RuleInfo;
 use crate::crd::Version;
 use crate::source::Target;
 
@@ -30,7 +30,10 @@ pub(crate) fn check(subject: &Subject<'_>, hits: &mut Vec<Hit>) {
     if subject.version == Version::V1alpha2 {
         return;
     }
-    let Some(Value::String(text)) = subject.spec().and_then(|spec| spec.get("rolloutRequestTimeout")) else {
+    let Some(Value::String(text)) = subject
+        .spec()
+        .and_then(|spec| spec.get("rolloutRequestTimeout"))
+    else {
         return;
     };
     if let Err(reason) = parse_duration(text) {
@@ -82,7 +85,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         let unit = &text[unit_start..unit_end];
         if unit.is_empty() {
             return match chars.peek() {
-                None => Err(format!("the number {number} has no unit, such as s, m or h")),
+                None => Err(format!(
+                    "the number {number} has no unit, such as s, m or h"
+                )),
                 Some((i, c)) => Err(format!("unexpected {c:?} at {:?}", &text[*i..])),
             };
         }
@@ -132,7 +137,18 @@ mod tests {
         assert_eq!(secs("2d"), Ok(172_800));
         assert_eq!(secs(" 1 hour "), Ok(3_600));
         assert_eq!(parse_duration("250ms").map(|d| d.as_millis()), Ok(250));
-        for bad in ["", "  ", "3600", "1.5h", "PT1H", "24 hours and more", "1x", "h", "-1h", "99999999999999999999s"] {
+        for bad in [
+            "",
+            "  ",
+            "3600",
+            "1.5h",
+            "PT1H",
+            "24 hours and more",
+            "1x",
+            "h",
+            "-1h",
+            "99999999999999999999s",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad:?} should be rejected");
         }
     }

@@ -72,7 +72,10 @@ fn is_kustomization(path: &Path) -> bool {
 /// they are not files).
 fn referenced_patches(kustomization: &Value) -> Vec<&str> {
     let mut out = Vec::new();
-    if let Some(list) = kustomization.get("patchesStrategicMerge").and_then(Value::as_array) {
+    if let Some(list) = kustomization
+        .get("patchesStrategicMerge")
+        .and_then(Value::as_array)
+    {
         out.extend(
             list.iter()
                 .filter_map(Value::as_str)
@@ -80,7 +83,11 @@ fn referenced_patches(kustomization: &Value) -> Vec<&str> {
         );
     }
     if let Some(list) = kustomization.get("patches").and_then(Value::as_array) {
-        out.extend(list.iter().filter_map(|p| p.get("path")).filter_map(Value::as_str));
+        out.extend(
+            list.iter()
+                .filter_map(|p| p.get("path"))
+                .filter_map(Value::as_str),
+        );
     }
     out
 }

@@ -92,15 +92,17 @@ mod tests {
         for rule in rules() {
             assert!(seen.insert(rule.id), "duplicate id {}", rule.id);
             assert!(
-                rule.id
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b == b'-'),
+                rule.id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
                 "{} is not kebab-case",
                 rule.id
             );
             assert!(!rule.summary.ends_with('.'), "{}", rule.id);
             assert!(!rule.summary.contains('\n'), "{}", rule.id);
-            assert!(rule.docs.len() > 80, "{} needs a paragraph of docs", rule.id);
+            assert!(
+                rule.docs.len() > 80,
+                "{} needs a paragraph of docs",
+                rule.id
+            );
         }
         assert_eq!(rule("schema").map(|r| r.severity), Some(Severity::Error));
         assert!(rule("nope").is_none());

@@ -43,7 +43,12 @@ pub(crate) struct Hit {
 }
 
 impl Hit {
-    pub fn new(rule: &RuleInfo, pointer: impl Into<String>, target: Target, message: String) -> Hit {
+    pub fn new(
+        rule: &RuleInfo,
+        pointer: impl Into<String>,
+        target: Target,
+        message: String,
+    ) -> Hit {
         Hit {
             rule: rule.id,
             severity: rule.severity,
@@ -282,7 +287,10 @@ pub(crate) fn quote(text: &str) -> String {
 }
 
 /// The closest name to `wanted` among `candidates`, for "did you mean".
-pub(crate) fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let wanted_lower = wanted.to_lowercase();
     let limit = (wanted.chars().count() / 4).clamp(1, 3);
     candidates
@@ -322,7 +330,10 @@ mod tests {
 
     #[test]
     fn field_paths_read_like_yaml() {
-        assert_eq!(field_path("/spec/environmentdExtraEnv/0/name"), "spec.environmentdExtraEnv[0].name");
+        assert_eq!(
+            field_path("/spec/environmentdExtraEnv/0/name"),
+            "spec.environmentdExtraEnv[0].name"
+        );
         assert_eq!(
             field_path("/spec/serviceAccountAnnotations/eks.amazonaws.com~1role-arn"),
             "spec.serviceAccountAnnotations[\"eks.amazonaws.com/role-arn\"]"
@@ -332,8 +343,15 @@ mod tests {
 
     #[test]
     fn closest_names() {
-        let names = ["environmentdImageRef", "backendSecretName", "rolloutStrategy"];
-        assert_eq!(closest("enviromentdImageRef", names), Some("environmentdImageRef"));
+        let names = [
+            "environmentdImageRef",
+            "backendSecretName",
+            "rolloutStrategy",
+        ];
+        assert_eq!(
+            closest("enviromentdImageRef", names),
+            Some("environmentdImageRef")
+        );
         assert_eq!(closest("rolloutstrategy", names), Some("rolloutStrategy"));
         assert_eq!(closest("somethingElse", names), None);
     }

@@ -1,8 +1,8 @@
 //! `removed-field`: a v1alpha1-only field in a v1alpha2 or v1 object.
 
+use super::RuleInfo;
 use super::finding::Severity;
 use super::object::{Hit, Subject, child_pointer};
-use super::RuleInfo;
 use crate::crd::Version;
 use crate::crd::common::IAM_ROLE_ANNOTATION;
 use crate::source::Target;

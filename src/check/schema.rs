@@ -73,8 +73,12 @@ pub(crate) fn check(subject: &Subject<'_>, hits: &mut Vec<Hit>) {
                 }
                 kind => {
                     let instance = error.instance();
-                    let (rank, message) = describe(subject, &at, kind, &instance, &error.to_string());
-                    found.push((at.clone(), rank, Hit::new(&RULE, "", Target::Value, message)));
+                    let (rank, message) = describe(&at, kind, instance, &error.to_string());
+                    found.push((
+                        at.clone(),
+                        rank,
+                        Hit::new(&RULE, "", Target::Value, message),
+                    ));
                 }
             }
         }
@@ -87,17 +91,21 @@ pub(crate) fn check(subject: &Subject<'_>, hits: &mut Vec<Hit>) {
         hits.push(hit);
     }
     let metadata_errors = metadata(subject, hits);
-    if !had_schema_errors && !metadata_errors && !subject.options.partial {
-        if let Err(unreadable) = crd::read_typed(subject.object) {
-            hits.push(Hit::new(
-                &RULE,
-                unreadable.pointer(),
-                Target::Value,
-                format!(
-                    "the operator cannot read this object ({unreadable}): it would compute no rollout hash and stop reconciling the instance"
-                ),
-            ));
-        }
+    // The schema cannot express everything the operator's reader insists
+    // on (int32 ranges, for one), so a clean object is also read as typed.
+    if !had_schema_errors
+        && !metadata_errors
+        && !subject.options.partial
+        && let Err(unreadable) = crd::read_typed(subject.object)
+    {
+        hits.push(Hit::new(
+            &RULE,
+            unreadable.pointer(),
+            Target::Value,
+            format!(
+                "the operator cannot read this object ({unreadable}): it would compute no rollout hash and stop reconciling the instance"
+            ),
+        ));
     }
 }
 
@@ -106,13 +114,22 @@ fn missing_message(pointer: &str) -> String {
     let name = tokens.last().map(String::as_str).unwrap_or_default();
     let parent = match tokens.len() {
         0 | 1 => "the object".to_owned(),
-        n => format!("`{}`", field_path(&pointer[..pointer.len() - tokens[n - 1].len() - 1])),
+        n => format!(
+            "`{}`",
+            field_path(&pointer[..pointer.len() - tokens[n - 1].len() - 1])
+        ),
     };
     let what = match (tokens.len(), name) {
-        (1, "spec") => ": every Materialize object needs a spec with at least environmentdImageRef and backendSecretName",
+        (1, "spec") => {
+            ": every Materialize object needs a spec with at least environmentdImageRef and backendSecretName"
+        }
         (1, "metadata") => ": add metadata with a name",
-        (2, "environmentdImageRef") => ": name the environmentd image to run, e.g. materialize/environmentd:v26.1.0",
-        (2, "backendSecretName") => ": name the Secret holding the metadata and persist backend URLs",
+        (2, "environmentdImageRef") => {
+            ": name the environmentd image to run, e.g. materialize/environmentd:v26.1.0"
+        }
+        (2, "backendSecretName") => {
+            ": name the Secret holding the metadata and persist backend URLs"
+        }
         _ => "",
     };
     format!("required field `{name}` is missing from {parent}{what}")
@@ -121,7 +138,6 @@ fn missing_message(pointer: &str) -> String {
 /// A message for one failed keyword, and its rank (lower wins when several
 /// keywords fail on the same value).
 fn describe(
-    subject: &Subject<'_>,
     at: &str,
     kind: &ValidationErrorKind,
     instance: &Value,
@@ -143,10 +159,7 @@ fn describe(
         ValidationErrorKind::Format { format } if format == "uuid" => {
             (1, uuid_message(&field, instance))
         }
-        _ => {
-            let _ = subject;
-            (3, format!("{field}: {fallback}"))
-        }
+        _ => (3, format!("{field}: {fallback}")),
     }
 }
 
@@ -160,13 +173,14 @@ fn enum_message(field: &str, instance: &Value, options: &Value) -> String {
         .map(|a| format!("`{a}`"))
         .collect::<Vec<_>>()
         .join(", ");
-    let mut message = format!("{field} is {}, which is not one of {list}", describe_value(instance));
+    let mut message = format!(
+        "{field} is {}, which is not one of {list}",
+        describe_value(instance)
+    );
     if let Some(text) = instance.as_str()
         && let Some(same) = allowed.iter().find(|a| a.eq_ignore_ascii_case(text))
     {
-        message.push_str(&format!(
-            " (values are case-sensitive: write `{same}`)"
-        ));
+        message.push_str(&format!(" (values are case-sensitive: write `{same}`)"));
     }
     message
 }
@@ -185,7 +199,8 @@ fn type_name(t: JsonType) -> &'static str {
 
 /// Strings that YAML 1.1 (and so kubectl) reads as booleans.
 const YAML11_BOOLEANS: [&str; 16] = [
-    "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF",
+    "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off",
+    "OFF",
 ];
 
 fn type_message(field: &str, instance: &Value, expected: &[JsonType]) -> String {
@@ -202,13 +217,16 @@ fn type_message(field: &str, instance: &Value, expected: &[JsonType]) -> String 
     let mut message = format!("{field} must be {wanted}, not {}", describe_value(instance));
     let wants = |t: JsonType| expected.contains(&t);
     match instance {
-        Value::String(text) if wants(JsonType::Boolean) && YAML11_BOOLEANS.contains(&text.as_str()) => {
+        Value::String(text)
+            if wants(JsonType::Boolean) && YAML11_BOOLEANS.contains(&text.as_str()) =>
+        {
             message.push_str(&format!(
                 ": kubectl's YAML 1.1 reader would take `{text}` as a boolean, but here (YAML 1.2) it is a string; write `true` or `false`"
             ));
         }
         Value::String(text)
-            if (wants(JsonType::Boolean) && matches!(text.to_lowercase().as_str(), "true" | "false"))
+            if (wants(JsonType::Boolean)
+                && matches!(text.to_lowercase().as_str(), "true" | "false"))
                 || ((wants(JsonType::Integer) || wants(JsonType::Number))
                     && !text.is_empty()
                     && text.trim().parse::<f64>().is_ok()) =>
@@ -219,7 +237,8 @@ fn type_message(field: &str, instance: &Value, expected: &[JsonType]) -> String 
             message.push_str(&format!("; quote it: \"{instance}\""));
         }
         Value::Null if wants(JsonType::Object) => {
-            message.push_str("; the key has no value (only comments?): fill it in or remove the key");
+            message
+                .push_str("; the key has no value (only comments?): fill it in or remove the key");
         }
         _ => {}
     }
@@ -271,18 +290,27 @@ fn metadata(subject: &Subject<'_>, hits: &mut Vec<Hit>) -> bool {
                 &RULE,
                 format!("/metadata/{key}"),
                 Target::Value,
-                format!("`metadata.{key}` must be a string, not {}; quote it", describe_value(other)),
+                format!(
+                    "`metadata.{key}` must be a string, not {}; quote it",
+                    describe_value(other)
+                ),
             )),
             None => {}
         }
     }
-    let named = |key: &str| metadata.get(key).and_then(Value::as_str).is_some_and(|s| !s.is_empty());
+    let named = |key: &str| {
+        metadata
+            .get(key)
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.is_empty())
+    };
     if !subject.options.partial && !named("name") && !named("generateName") {
         hits.push(Hit::new(
             &RULE,
             "/metadata/name",
             Target::Key,
-            "`metadata.name` is missing or empty: the API server rejects an object without a name".to_owned(),
+            "`metadata.name` is missing or empty: the API server rejects an object without a name"
+                .to_owned(),
         ));
     }
     hits.len() > before
@@ -312,7 +340,11 @@ mod tests {
 
     #[test]
     fn valid_objects_have_no_schema_findings() {
-        for api in ["materialize.cloud/v1alpha2", "materialize.cloud/v1", "materialize.cloud/v1alpha1"] {
+        for api in [
+            "materialize.cloud/v1alpha2",
+            "materialize.cloud/v1",
+            "materialize.cloud/v1alpha1",
+        ] {
             assert_eq!(schema_hits(&base(api)), vec![], "{api}");
         }
     }
@@ -324,8 +356,18 @@ mod tests {
         let hits = schema_hits(&object);
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].pointer, "/spec/authenticatorKind");
-        assert!(hits[0].message.contains("`Frontegg`, `Password`, `Sasl`, `Oidc`, `None`"), "{}", hits[0].message);
-        assert!(hits[0].message.contains("write `None`"), "{}", hits[0].message);
+        assert!(
+            hits[0]
+                .message
+                .contains("`Frontegg`, `Password`, `Sasl`, `Oidc`, `None`"),
+            "{}",
+            hits[0].message
+        );
+        assert!(
+            hits[0].message.contains("write `None`"),
+            "{}",
+            hits[0].message
+        );
     }
 
     #[test]
@@ -343,7 +385,10 @@ mod tests {
         object["spec"]["environmentdResourceRequirements"] = json!({"requests": {"cpu": 0.5}});
         let hits = schema_hits(&object);
         assert_eq!(hits.len(), 1, "{hits:?}");
-        assert_eq!(hits[0].pointer, "/spec/environmentdResourceRequirements/requests/cpu");
+        assert_eq!(
+            hits[0].pointer,
+            "/spec/environmentdResourceRequirements/requests/cpu"
+        );
         assert!(hits[0].message.contains("\"500m\""), "{}", hits[0].message);
     }
 
@@ -353,18 +398,33 @@ mod tests {
         object["spec"]["forceRollout"] = json!("{33333333-3333-3333-3333-333333333333}");
         let hits = schema_hits(&object);
         assert_eq!(hits.len(), 1, "{hits:?}");
-        assert!(hits[0].message.contains("\"33333333-3333-3333-3333-333333333333\""), "{}", hits[0].message);
+        assert!(
+            hits[0]
+                .message
+                .contains("\"33333333-3333-3333-3333-333333333333\""),
+            "{}",
+            hits[0].message
+        );
     }
 
     #[test]
     fn missing_required_field_points_at_the_missing_member() {
         let mut object = base("materialize.cloud/v1alpha2");
-        object["spec"].as_object_mut().unwrap().remove("backendSecretName");
+        object["spec"]
+            .as_object_mut()
+            .unwrap()
+            .remove("backendSecretName");
         let hits = schema_hits(&object);
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].pointer, "/spec/backendSecretName");
         assert_eq!(hits[0].target, Target::Key);
-        let partial = object_hits(&object, &CheckOptions { partial: true, ..Default::default() });
+        let partial = object_hits(
+            &object,
+            &CheckOptions {
+                partial: true,
+                ..Default::default()
+            },
+        );
         assert!(partial.iter().all(|h| h.rule != "schema"), "{partial:?}");
     }
 

@@ -73,7 +73,9 @@ pub fn suppressed_by_comment(file: &SourceFile, finding: &Finding) -> bool {
     if !can_suppress(finding.rule) {
         return false;
     }
-    let names = |line: &str| comment_rules(line).is_some_and(|rules| rules.iter().any(|r| r == finding.rule));
+    let names = |line: &str| {
+        comment_rules(line).is_some_and(|rules| rules.iter().any(|r| r == finding.rule))
+    };
     if names(file.line_text(finding.line)) {
         return true;
     }
@@ -91,7 +93,10 @@ mod tests {
     #[test]
     fn annotation_lists_rules() {
         let object = json!({"metadata": {"annotations": {IGNORE_ANNOTATION: " unknown-field, downtime-strategy ,"}}});
-        assert_eq!(annotation_rules(&object), ["unknown-field", "downtime-strategy"]);
+        assert_eq!(
+            annotation_rules(&object),
+            ["unknown-field", "downtime-strategy"]
+        );
         assert!(annotation_rules(&json!({"metadata": {}})).is_empty());
     }
 

@@ -1,7 +1,7 @@
 //! `template-skipped`: a Go/Helm template file that is not YAML yet.
 
-use super::finding::{Finding, Severity};
 use super::RuleInfo;
+use super::finding::{Finding, Severity};
 use crate::source::{DocumentSpan, ParseError, SourceFile};
 
 pub const RULE: RuleInfo = RuleInfo {

@@ -1,8 +1,8 @@
 //! `unknown-field`: a key the object's version does not define.
 
+use super::RuleInfo;
 use super::finding::Severity;
 use super::object::{Hit, Subject, child_pointer, closest, field_path, schema_node};
-use super::RuleInfo;
 use crate::crd::Version;
 use crate::source::Target;
 
@@ -51,8 +51,8 @@ pub(crate) fn hit(subject: &Subject<'_>, parent: &str, key: &str) -> Hit {
 
 #[cfg(test)]
 mod tests {
-    use crate::check::object::{CheckOptions, object_hits};
     use crate::check::Severity;
+    use crate::check::object::{CheckOptions, object_hits};
     use serde_json::json;
 
     #[test]
@@ -67,8 +67,18 @@ mod tests {
         assert_eq!(hits[0].rule, "unknown-field");
         assert_eq!(hits[0].severity, Severity::Warning);
         assert_eq!(hits[0].pointer, "/spec/rolloutStrategey");
-        assert!(hits[0].message.contains("did you mean `rolloutStrategy`"), "{}", hits[0].message);
-        let strict = object_hits(&object, &CheckOptions { strict: true, ..Default::default() });
+        assert!(
+            hits[0].message.contains("did you mean `rolloutStrategy`"),
+            "{}",
+            hits[0].message
+        );
+        let strict = object_hits(
+            &object,
+            &CheckOptions {
+                strict: true,
+                ..Default::default()
+            },
+        );
         assert_eq!(strict[0].severity, Severity::Error);
     }
 
@@ -81,6 +91,10 @@ mod tests {
         });
         let hits = object_hits(&object, &CheckOptions::default());
         assert_eq!(hits.len(), 1, "{hits:?}");
-        assert!(hits[0].message.contains("materialize.cloud/v1 to keep it"), "{}", hits[0].message);
+        assert!(
+            hits[0].message.contains("materialize.cloud/v1 to keep it"),
+            "{}",
+            hits[0].message
+        );
     }
 }

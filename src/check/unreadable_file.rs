@@ -1,7 +1,7 @@
 //! `unreadable-file`: a file found by the walk that cannot be read as text.
 
-use super::finding::{Finding, Severity};
 use super::RuleInfo;
+use super::finding::{Finding, Severity};
 use crate::source::{ReadError, display_path};
 
 pub const RULE: RuleInfo = RuleInfo {

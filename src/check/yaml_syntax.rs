@@ -1,7 +1,7 @@
 //! `yaml-syntax`: a document that does not parse.
 
-use super::finding::{Finding, Severity};
 use super::RuleInfo;
+use super::finding::{Finding, Severity};
 use crate::source::{DocumentSpan, FileFormat, ParseError, SourceFile};
 
 pub const RULE: RuleInfo = RuleInfo {

@@ -17,14 +17,25 @@ pub fn run(args: Args, _ctx: &super::Context) -> anyhow::Result<i32> {
         let width = rules().iter().map(|r| r.id.len()).max().unwrap_or(0);
         println!("{:width$}  {:8}  description", "rule", "severity");
         for rule in rules() {
-            println!("{:width$}  {:8}  {}", rule.id, rule.severity.as_str(), rule.summary);
+            println!(
+                "{:width$}  {:8}  {}",
+                rule.id,
+                rule.severity.as_str(),
+                rule.summary
+            );
         }
         println!("\nRun `mz-presync explain RULE` for the details of one rule.");
         return Ok(super::EXIT_OK);
     };
     match rule(&id) {
         Some(rule) => {
-            println!("{} ({})\n\n{}.\n\n{}", rule.id, rule.severity, rule.summary, wrap(rule.docs, 80));
+            println!(
+                "{} ({})\n\n{}.\n\n{}",
+                rule.id,
+                rule.severity,
+                rule.summary,
+                wrap(rule.docs, 80)
+            );
             Ok(super::EXIT_OK)
         }
         None => {

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 
 use crate::check::{Finding, Severity};
 use crate::crd::Version;
+use crate::migrate::{self, FileRole, MigrateError, MigrateOptions};
 use crate::report::manifests::{self, Rendered};
 use crate::source::{self, ReadError, SourceFile, WalkOptions};
 
@@ -67,8 +68,9 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
         return Ok(super::EXIT_USAGE);
     }
 
-    let (rendered, mut findings, converted) = convert(files, target);
-    findings.extend(validate(&rendered, args.strict));
+    let (rendered, migrate_failures, converted) = convert(files, target);
+    let mut findings = validate(&rendered, args.strict);
+    findings.extend(migration_failures(&rendered, migrate_failures, &findings));
     let stream = manifests::assemble(&rendered);
     findings.extend(stream.findings);
     if stream.documents == 0 && !args.allow_empty {
@@ -168,10 +170,76 @@ fn read_one(path: &Path, args: &Args) -> Result<SourceFile, ReadError> {
     }
 }
 
-/// Convert every file in memory; the count is of converted objects.
-fn convert(files: Vec<SourceFile>, _target: Version) -> (Vec<Rendered>, Vec<Finding>, usize) {
-    let rendered = files.into_iter().map(Rendered::unchanged).collect();
-    (rendered, Vec::new(), 0)
+/// Convert every file in memory with the text-preserving migration; the
+/// count is of converted objects. A file the migration refuses is kept as
+/// read, with its error, so that the stream fails closed.
+fn convert(
+    files: Vec<SourceFile>,
+    target: Version,
+) -> (Vec<Rendered>, Vec<(usize, MigrateError)>, usize) {
+    let options = MigrateOptions {
+        target,
+        role: FileRole::Manifest,
+    };
+    let results: Vec<(Rendered, Option<MigrateError>, usize)> = files
+        .into_par_iter()
+        .map(
+            |original| match migrate::migrate_text(&original, &options) {
+                Ok(migration) => {
+                    let count = migration.resources.len();
+                    let converted = migration.new_text.map(|text| {
+                        SourceFile::from_text(
+                            original.display.clone(),
+                            original.path.clone(),
+                            text,
+                            original.format,
+                        )
+                    });
+                    (
+                        Rendered {
+                            original,
+                            converted,
+                        },
+                        None,
+                        count,
+                    )
+                }
+                Err(err) => (Rendered::unchanged(original), Some(err), 0),
+            },
+        )
+        .collect();
+    let mut rendered = Vec::with_capacity(results.len());
+    let mut failures = Vec::new();
+    let mut converted = 0;
+    for (index, (file, failure, count)) in results.into_iter().enumerate() {
+        rendered.push(file);
+        if let Some(err) = failure {
+            failures.push((index, err));
+        }
+        converted += count;
+    }
+    (rendered, failures, converted)
+}
+
+/// A finding for a file the migration refused, unless validation already
+/// reported an error in it (a syntax error, a template): the stream must
+/// fail either way, and one reason per problem is enough.
+fn migration_failures(
+    rendered: &[Rendered],
+    failures: Vec<(usize, MigrateError)>,
+    findings: &[Finding],
+) -> Vec<Finding> {
+    failures
+        .into_iter()
+        .filter_map(|(index, err)| {
+            let file = &rendered[index].original;
+            let reported = findings
+                .iter()
+                .any(|f| f.severity == Severity::Error && f.file == file.display);
+            (!reported)
+                .then(|| manifests::conversion_failed(file, &err.to_string(), err.position()))
+        })
+        .collect()
 }
 
 /// Validate the converted texts; findings are moved to the original lines.

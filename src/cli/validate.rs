@@ -18,7 +18,9 @@ use crate::source::{DEFAULT_MAX_FILE_SIZE, WalkOptions};
 /// counted and ignored. Exit code 0: no error finding; 1: at least one;
 /// 2: usage or I/O error.
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  mz-presync validate\n  mz-presync validate clusters/ --strict --require-version v1alpha2\n  helm template mz chart/ | mz-presync validate -\n  mz-presync validate --format sarif > mz-presync.sarif\n\nSilence a finding with the annotation `mz-presync.io/ignore: RULE[,RULE]` on the\nresource, or a comment `# mz-presync: ignore[RULE]` on its line.")]
+#[command(
+    after_help = "Examples:\n  mz-presync validate\n  mz-presync validate clusters/ --strict --require-version v1alpha2\n  helm template mz chart/ | mz-presync validate -\n  mz-presync validate --format sarif > mz-presync.sarif\n\nSilence a finding with the annotation `mz-presync.io/ignore: RULE[,RULE]` on the\nresource, or a comment `# mz-presync: ignore[RULE]` on its line."
+)]
 pub struct Args {
     /// Files or directories to check; `-` reads a stream from stdin.
     #[arg(value_name = "PATH", default_value = ".")]

@@ -27,7 +27,7 @@ pub mod upgrade;
 
 use serde::Serialize;
 
-use crate::check::Severity;
+use crate::check::{RuleInfo, Severity};
 use crate::crd::Algorithm;
 
 pub use scan::{HistoryError, ScanOptions, scan};
@@ -176,42 +176,70 @@ pub struct ChangeFinding {
     pub column: usize,
 }
 
-/// A rule that needs two versions of a resource.
-#[derive(Clone, Copy, Debug)]
-pub struct RuleInfo {
-    pub id: &'static str,
-    pub severity: Severity,
-    pub summary: &'static str,
-    pub docs: &'static str,
-}
-
 pub const ENVIRONMENT_ID_CHANGED: &str = "environment-id-changed";
 pub const UPGRADE_WINDOW: &str = "upgrade-window";
+/// Shared with `validate`'s single-object rule of the same name (same
+/// condition, same suppression annotation); `rollouts` reports it only on a
+/// change that starts a rollout. See [`DOWNTIME_ON_ROLLOUT`].
 pub const DOWNTIME_STRATEGY: &str = "downtime-strategy";
 
-/// The rules `rollouts` adds to the single-object checks of `validate`.
+/// The rules `rollouts` adds to the single-object checks of `validate`
+/// (ids distinct from [`crate::check::rules`], so `explain` can list both).
 pub const RULES: &[RuleInfo] = &[
     RuleInfo {
         id: ENVIRONMENT_ID_CHANGED,
         severity: Severity::Error,
         summary: "spec.environmentId of an existing resource changes",
-        docs: "The environmentId names the persisted data a Materialize instance runs on. Once a resource has a non-nil environmentId, changing it (or removing it, which reads as the nil UUID) points the running instance at different data. `mz-presync rollouts` compares each commit with its parent and reports any such change for the same namespace/name. Restore the old value; to start a new environment, create a new resource.",
+        docs: "The environmentId names the persisted data a Materialize instance runs on. Once a resource has a non-nil environmentId, changing it (or removing it, which reads as the nil UUID) points the running instance at different data. `mz-presync rollouts` compares each commit with its first parent and reports any such change for the same namespace/name; the API server cannot, because it never sees the old value. Restore the old value; to start a new environment, create a new resource. Silence it with the annotation `mz-presync.io/ignore: environment-id-changed` or a `# mz-presync: ignore[environment-id-changed]` comment.",
     },
     RuleInfo {
         id: UPGRADE_WINDOW,
         severity: Severity::Error,
-        summary: "an environmentdImageRef change the operator refuses (downgrade or too large a jump)",
-        docs: "The operator compares the old and new image tags (the text after the last `:`, `v` + semver, `--` standing for `+`; build metadata ignored) and refuses to roll out a downgrade, a jump of more than one minor version within v0.x (v0.130 → v0.147 is allowed), v0.x → v26 from anything but v0.147.20+ or v0.164+, and more than one major version up from v26 on. A tag that is not a version is not checked (reported as a note). Upgrade one step at a time.",
-    },
-    RuleInfo {
-        id: DOWNTIME_STRATEGY,
-        severity: Severity::Warning,
-        summary: "a change starts a rollout of a resource whose rolloutStrategy is ImmediatelyPromoteCausingDowntime",
-        docs: "With rolloutStrategy ImmediatelyPromoteCausingDowntime the operator tears down the running environment before the new one is ready, so every rollout is an outage. `rollouts` warns on each updated resource whose change starts a rollout under that strategy (a newly created resource has nothing to take down). Merge it in a maintenance window, or switch to WaitUntilReady.",
+        summary: "an environmentdImageRef change the operator refuses (a downgrade or too large a jump)",
+        docs: "The operator compares the old and new image tags (the text after the last `:`, `v` + semver, `--` standing for `+`; build metadata ignored) and refuses to roll out a downgrade; within v0.x a jump of more than one minor version (v0.130 → v0.147 is allowed); v0.x → v26 from anything but v0.147.20+ patches or v0.164+; and more than one major version up from v26 on. `mz-presync rollouts` applies the same rule to each commit, so the refusal shows on the pull request instead of in the operator's log after the merge. A tag that is not a version (`latest`, a digest only) is not checked and reported as a note. Upgrade one step at a time.",
     },
 ];
 
-/// The rule with this id, if it is one of [`RULES`].
+/// What `downtime-strategy` means in `rollouts`, for `explain` to add to the
+/// `validate` rule's own text.
+pub const DOWNTIME_ON_ROLLOUT: RuleInfo = RuleInfo {
+    id: DOWNTIME_STRATEGY,
+    severity: Severity::Warning,
+    summary: "a change starts a rollout of a resource whose rolloutStrategy is ImmediatelyPromoteCausingDowntime",
+    docs: "With rolloutStrategy ImmediatelyPromoteCausingDowntime the operator tears down the running environment before the new one is ready, so every rollout is an outage. `mz-presync rollouts` warns on each updated resource whose change starts a rollout under that strategy (a newly created resource has nothing to take down). Merge it in a maintenance window, or switch to WaitUntilReady.",
+};
+
+/// The rule with this id among [`RULES`] and [`DOWNTIME_ON_ROLLOUT`].
 pub fn rule(id: &str) -> Option<&'static RuleInfo> {
-    RULES.iter().find(|rule| rule.id == id)
+    RULES
+        .iter()
+        .chain(std::iter::once(&DOWNTIME_ON_ROLLOUT))
+        .find(|rule| rule.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_do_not_collide_with_validate_and_are_documented() {
+        for rule in RULES {
+            assert!(
+                crate::check::rule(rule.id).is_none(),
+                "{} is also a validate rule",
+                rule.id
+            );
+            assert!(
+                !rule.summary.ends_with('.') && rule.docs.len() > 80,
+                "{}",
+                rule.id
+            );
+        }
+        assert_eq!(
+            crate::check::rule(DOWNTIME_STRATEGY).map(|r| r.severity),
+            Some(DOWNTIME_ON_ROLLOUT.severity),
+            "the shared id keeps the validate rule's severity"
+        );
+        assert!(rule(UPGRADE_WINDOW).is_some() && rule(DOWNTIME_STRATEGY).is_some());
+    }
 }

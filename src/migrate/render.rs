@@ -42,13 +42,20 @@ pub(crate) enum Context {
     Json,
 }
 
-/// Characters that mean a number (in YAML 1.1 or 1.2: decimal, hex, octal,
-/// binary, sexagesimal, floats) or a date when a string is made only of
-/// them. Hex digits are included so that hashes and UUIDs are always quoted,
-/// whatever their first character happens to be.
+/// True when `s` could read as a number (YAML 1.1 or 1.2: decimal, hex,
+/// octal, binary, sexagesimal, float) or a date: it starts with a digit and
+/// holds nothing but digits, hex letters and number punctuation.
 fn numberish(s: &str) -> bool {
-    s.chars()
-        .all(|c| c.is_ascii_hexdigit() || matches!(c, 'x' | 'X' | 'o' | 'O' | '_' | '.' | ':' | '+' | '-'))
+    s.starts_with(|c: char| c.is_ascii_digit())
+        && s.chars().all(|c| {
+            c.is_ascii_hexdigit() || matches!(c, 'x' | 'X' | 'o' | 'O' | '_' | '.' | ':' | '+' | '-')
+        })
+}
+
+/// Hashes and UUIDs are quoted whatever their first character, so that a
+/// column of them looks the same.
+fn digest_like(s: &str) -> bool {
+    s.len() >= 8 && s.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
 }
 
 /// YAML 1.1 booleans and nulls, which Kubernetes' decoder still honours.
@@ -69,7 +76,7 @@ pub(crate) fn plain_safe(s: &str, context: Context) -> bool {
         return false;
     }
     let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | ':' | '@' | '-');
-    if !s.chars().all(allowed) || s.ends_with(':') || numberish(s) || reserved_word(s) {
+    if !s.chars().all(allowed) || s.ends_with(':') || numberish(s) || digest_like(s) || reserved_word(s) {
         return false;
     }
     // In a flow collection `a:b` is read differently by different parsers.

@@ -37,6 +37,10 @@ pub const NOT_A_RESOURCE: &str = "not-a-resource";
 /// prune every resource of the Application.
 pub const EMPTY_STREAM: &str = "empty-stream";
 
+/// The migration refused a file (its own safety check failed, or it cannot
+/// edit the text): printing the file unconverted would apply v1alpha1.
+pub const CONVERSION_FAILED: &str = "conversion-failed";
+
 /// One input after conversion.
 #[derive(Debug, Clone)]
 pub struct Rendered {
@@ -200,6 +204,29 @@ pub fn empty_stream(inputs: &[String]) -> Finding {
         message: format!(
             "no Kubernetes object found in {place}; an empty stream would make Argo CD prune every \
              resource of the application, so this is an error (pass --allow-empty if that is intended)"
+        ),
+        resource: None,
+    }
+}
+
+/// The error for a file the migration could not convert.
+pub fn conversion_failed(
+    file: &SourceFile,
+    reason: &str,
+    position: Option<source::Position>,
+) -> Finding {
+    let start = position.unwrap_or(source::Position { line: 1, column: 1 });
+    Finding {
+        rule: CONVERSION_FAILED,
+        severity: Severity::Error,
+        file: file.display.clone(),
+        line: start.line,
+        column: start.column,
+        end_line: start.line,
+        end_column: start.column + 1,
+        pointer: String::new(),
+        message: format!(
+            "cannot convert this file in memory: {reason}; run `mz-presync migrate` on it to see the details"
         ),
         resource: None,
     }

@@ -505,6 +505,24 @@ spec:
     }
 
     #[test]
+    fn deeply_nested_documents_do_not_overflow_the_stack() {
+        let run = || {
+            let text = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+            let f = yaml(&text);
+            let docs = f.documents();
+            let idx = DocumentIndex::new(&f, &docs[0]);
+            idx.locate("/0/0/0", Target::Value).map(|l| l.found_pointer)
+        };
+        let found = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(run)
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(found.is_some());
+    }
+
+    #[test]
     fn pointers() {
         assert_eq!(parse_pointer(""), Some(vec![]));
         assert_eq!(parse_pointer("/"), Some(vec!["".to_string()]));

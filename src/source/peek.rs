@@ -35,9 +35,13 @@ pub fn peek_type_meta(file: &SourceFile, doc: &DocumentSpan) -> Option<TypeMeta>
     // From the range start, not content_start: the indentation of the first
     // content line matters.
     let text = file.text.get(doc.range.start..doc.range.end)?;
+    if has_unusual_line_breaks(text) {
+        return None;
+    }
     let mut scanner = Scanner::new();
     let mut meta = TypeMeta::default();
-    let mut first = true;
+    // Indentation of the root mapping's keys, from its first line.
+    let mut root_indent: Option<usize> = None;
     // The previous top-level line set a type field: an indented line after
     // it would make the value multi-line (or a mapping).
     let mut after_type_line = false;
@@ -54,22 +58,34 @@ pub fn peek_type_meta(file: &SourceFile, doc: &DocumentSpan) -> Option<TypeMeta>
             if marker(b).is_some() {
                 break;
             }
-            if b[indent] == b'\t' {
+            let first = b[indent];
+            let root = match root_indent {
+                None => {
+                    // The root must be a block mapping with a plain first key.
+                    if !(first.is_ascii_alphanumeric() || first == b'_') {
+                        return None;
+                    }
+                    *root_indent.insert(indent)
+                }
+                Some(root) => root,
+            };
+            if indent < root || first == b'\t' {
                 return None;
             }
-            if indent == 0 {
-                if first && !(b[0].is_ascii_alphanumeric() || b[0] == b'_') {
-                    return None;
-                }
-                if matches!(b[0], b'"' | b'\'' | b'<' | b'?') {
+            if indent == root {
+                if matches!(first, b'"' | b'\'' | b'<' | b'?') {
                     return None;
                 }
                 after_type_line = false;
+                let key_line = &b[indent..];
                 for (key, slot) in [
                     (&b"apiVersion"[..], &mut meta.api_version),
                     (b"kind", &mut meta.kind),
                 ] {
-                    if let Some(rest) = b.strip_prefix(key).and_then(|r| r.strip_prefix(b":")) {
+                    if let Some(rest) = key_line
+                        .strip_prefix(key)
+                        .and_then(|r| r.strip_prefix(b":"))
+                    {
                         if !rest.first().is_none_or(|&c| c == b' ' || c == b'\t') || slot.is_some()
                         {
                             return None;
@@ -81,11 +97,18 @@ pub fn peek_type_meta(file: &SourceFile, doc: &DocumentSpan) -> Option<TypeMeta>
             } else if after_type_line {
                 return None;
             }
-            first = false;
         }
         scanner.feed(b, line.start, 0, false);
     }
     Some(meta)
+}
+
+/// libyaml also breaks lines at a lone CR and at NEL, LS and PS; the line
+/// scanner only knows LF and CRLF.
+fn has_unusual_line_breaks(text: &str) -> bool {
+    let b = text.as_bytes();
+    memchr::memchr_iter(b'\r', b).any(|i| b.get(i + 1) != Some(&b'\n'))
+        || text.contains(['\u{85}', '\u{2028}', '\u{2029}'])
 }
 
 /// A value that reads the same in YAML 1.2 and as a Kubernetes type name:
@@ -184,6 +207,11 @@ mod tests {
         );
         assert_eq!(peek("data: |\nkind: X\n"), tm(None, Some("X")));
         assert_eq!(peek("kind: X\n...\nkind: Y\n"), tm(None, Some("Y")));
+        assert_eq!(
+            peek("  kind: X\n  apiVersion: v\n"),
+            tm(Some("v"), Some("X"))
+        );
+        assert_eq!(peek("  a:\n    kind: X\n"), tm(None, None));
     }
 
     #[test]
@@ -212,6 +240,8 @@ mod tests {
             "\tkind: X",
             "kind: 'it''s'",
             "kind: X Y",
+            "a: 1\rkind: X",
+            "a: 1\u{2028}kind: X",
         ] {
             assert_eq!(peek(t), None, "{t:?}");
         }

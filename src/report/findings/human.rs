@@ -35,7 +35,9 @@ fn group<'a>(finding: &'a Finding, source: Option<&'a SourceFile>) -> Group<'a> 
         Severity::Warning => Level::WARNING,
         Severity::Note => Level::NOTE,
     };
-    let title = level.primary_title(finding.message.as_str()).id(finding.rule);
+    let title = level
+        .primary_title(finding.message.as_str())
+        .id(finding.rule);
     let line_text = source
         .map(|file| file.line_text(finding.line))
         .filter(|_| finding.line > 0);

@@ -80,7 +80,11 @@ pub fn summary_line(summary: &Summary) -> String {
         "{}, {}, {}: {}, {}, {}",
         count(summary.files, "file", "files"),
         count(summary.documents, "document", "documents"),
-        count(summary.resources, "Materialize resource", "Materialize resources"),
+        count(
+            summary.resources,
+            "Materialize resource",
+            "Materialize resources"
+        ),
         count(summary.errors, "error", "errors"),
         count(summary.warnings, "warning", "warnings"),
         count(summary.notes, "note", "notes"),

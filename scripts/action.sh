@@ -177,8 +177,14 @@ resolve_base() {
   before=$(event_value before)
   # A push that creates a branch has an all-zero `before`.
   [[ $before == *[!0]* ]] || before=""
+  local pr_head
+  pr_head=$(event_value pull_request.head.sha)
   if [[ -n ${MZ_PRESYNC_BASE:-} ]]; then
     candidate=$MZ_PRESYNC_BASE origin="input base"
+  elif [[ -n $pr_head ]] && [[ $(commit_of "$head_sha^2" 2>/dev/null) == "$pr_head" ]]; then
+    # actions/checkout's default on pull_request: the merge of the pull
+    # request into its base as it is now. Its first parent is that base.
+    candidate="$head_sha^1" origin="the merge commit's first parent"
   elif candidate=$(event_value pull_request.base.sha) && [[ -n $candidate ]]; then
     origin="the pull request's base"
   elif candidate=$(event_value merge_group.base_sha) && [[ -n $candidate ]]; then
@@ -213,9 +219,13 @@ for directory, subdirectories, files in os.walk(root):
     subdirectories[:] = sorted(d for d in subdirectories if d not in ("target", ".git"))
     for name in sorted(files):
         path = os.path.join(directory, name)
+        try:
+            with open(path, "rb") as handle:
+                content = handle.read()
+        except OSError:
+            continue  # vanished (an editor's temporary file) or unreadable: not a build input
         digest.update(os.path.relpath(path, root).encode() + b"\0")
-        with open(path, "rb") as handle:
-            digest.update(hashlib.sha256(handle.read()).digest())
+        digest.update(hashlib.sha256(content).digest())
 print(digest.hexdigest())
 PY
 }
@@ -398,6 +408,8 @@ phase_rollouts() {
   head=$(<"$state/head")
   if [[ -n $base ]]; then range="$base..$head"; else range=$head; fi
   printf '%s\n' "$range" >"$state/range"
+  # What merging does is the change along HEAD's first parents down to BASE.
+  git rev-list --first-parent "$range" >"$state/first-parent"
 
   run_binary - "$state/rollouts.stderr" rollouts "$range" --algorithm "$algorithm" --fail-on never --format github
   fail_unless_ran rollouts "$state/rollouts.stderr"
@@ -466,9 +478,12 @@ range_text = read("range").strip()
 short_range = "..".join(part[:12] for part in range_text.split(".."))
 
 # What merging does to each resource: its hash at BASE (before the first
-# change in the range) against its hash at HEAD (after the last one).
+# change in the range) against its hash at HEAD (after the last one),
+# following HEAD's first parents so that the changes compose.
+first_parent = set(read("first-parent").split())
+on_first_parent = [c for c in rollouts.get("commits", []) if c.get("commit") in first_parent]
 resources = {}
-for commit in rollouts.get("commits", []):
+for commit in on_first_parent:
     for change in commit.get("changes", []):
         key = resource_key(change)
         entry = resources.setdefault(key, {

@@ -19,7 +19,19 @@ use serde_json::{Value, json};
 use tempfile::TempDir;
 
 const ACTION_DIR: &str = env!("CARGO_MANIFEST_DIR");
-const BINARY: &str = env!("CARGO_BIN_EXE_mz-presync");
+/// A private copy of the binary under test: a build running next to the
+/// tests (another `cargo build` in the same target directory) relinks the
+/// original in place.
+fn binary() -> &'static str {
+    static COPY: std::sync::OnceLock<(TempDir, String)> = std::sync::OnceLock::new();
+    let (_, path) = COPY.get_or_init(|| {
+        let dir = TempDir::new().unwrap();
+        let path = dir.path().join("mz-presync");
+        fs::copy(env!("CARGO_BIN_EXE_mz-presync"), &path).unwrap();
+        (dir, path.display().to_string())
+    });
+    path
+}
 
 // --- manifests, named after the case they set up --------------------------
 
@@ -338,7 +350,7 @@ impl<'a> Simulation<'a> {
             base_env.push(("GITHUB_EVENT_PATH".into(), event_path.display().to_string()));
         }
         if self.binary {
-            base_env.push(("MZ_PRESYNC_BIN".into(), BINARY.into()));
+            base_env.push(("MZ_PRESYNC_BIN".into(), binary().into()));
         }
         for (name, value) in &self.env {
             base_env.push((name.to_string(), value.clone()));
@@ -546,7 +558,7 @@ fn workflow_annotations(log: &str) -> Vec<Annotation> {
 }
 
 fn hash_of(repo: &Path, file: &str) -> String {
-    let output = Command::new(BINARY)
+    let output = Command::new(binary())
         .args(["hash", "--format", "json", file])
         .current_dir(repo)
         .output()
@@ -559,7 +571,7 @@ fn hash_of(repo: &Path, file: &str) -> String {
 }
 
 fn validate_errors(repo: &Path) -> u64 {
-    let output = Command::new(BINARY)
+    let output = Command::new(binary())
         .args(["validate", "--format", "json", "."])
         .current_dir(repo)
         .output()
@@ -793,7 +805,7 @@ fn pull_request_adding_a_v1alpha1_manifest_says_which_command_migrates_it() {
     );
     assert_eq!(
         not_migrated[0].message,
-        "clusters/staging/mz.yaml still uses materialize.cloud/v1alpha1. Run `mz-presync migrate clusters` and commit the result (the migration is rollout-neutral)."
+        "clusters/staging/mz.yaml still uses materialize.cloud/v1alpha1. Run `mz-presync migrate clusters` and commit the result."
     );
     assert!(
         run.errors()
@@ -834,6 +846,44 @@ fn pull_request_adding_a_v1alpha1_manifest_says_which_command_migrates_it() {
         fs::read_to_string(repo.path().join("clusters/staging/mz.yaml")).unwrap(),
         STAGING_V1ALPHA1
     );
+}
+
+#[test]
+fn a_report_too_long_for_a_comment_is_cut_to_fit_and_says_so() {
+    let files: Vec<(String, String)> = (0..400)
+        .map(|i| {
+            let manifest = STAGING_V1ALPHA1.replace("name: mz", &format!("name: mz-{i:03}"));
+            (format!("clusters/team-{i:03}/mz.yaml"), manifest)
+        })
+        .collect();
+    let head: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let (repo, base, head) = pull_request(&[], &head);
+    let run = Simulation::new(repo.path())
+        .event("pull_request", pull_request_event(&base, &head))
+        .input("fail-on", "never")
+        .run();
+    run.assert_succeeded();
+    assert_eq!(run.output("rollout-resources").split(',').count(), 400);
+
+    let comment = run.output("markdown");
+    assert!(
+        comment.chars().count() <= 65_000,
+        "{} characters",
+        comment.chars().count()
+    );
+    assert!(
+        comment
+            .ends_with("The report is cut here to fit a comment; the job summary has all of it.")
+    );
+    assert!(!comment.contains("<details>"), "the diff goes first");
+    assert!(
+        run.summary.contains("<details>"),
+        "the job summary keeps the diff"
+    );
+    assert!(run.summary.contains("staging/mz-399"));
 }
 
 // --- where BASE comes from -------------------------------------------------
@@ -924,6 +974,52 @@ fn base_is_the_pull_requests_base_then_github_base_ref_then_the_parent() {
             short(&base),
             short(&later)
         )
+    );
+}
+
+/// actions/checkout checks out refs/pull/N/merge on `pull_request`: the merge
+/// of the pull request into its base as it is now, which may have moved on
+/// since the payload's base.sha.
+#[test]
+fn on_the_merge_commit_base_is_its_first_parent() {
+    let mut repo = Repo::new();
+    repo.write("clusters/prod/mz.yaml", PROD_V26_1);
+    let fork_point = repo.commit("base");
+    repo.git(&["checkout", "--quiet", "-b", "feature"]);
+    repo.write("clusters/prod/mz.yaml", PROD_V26_2);
+    let pr_head = repo.commit("new image");
+    repo.git(&["checkout", "--quiet", "main"]);
+    repo.write("clusters/prod/mz.yaml", PROD_V26_1_MORE_REPLICAS);
+    let base_now = repo.commit("meanwhile on main: more replicas");
+    repo.git(&["checkout", "--quiet", "--detach", "main"]);
+    repo.clock += 1;
+    repo.git(&[
+        "merge",
+        "--quiet",
+        "--no-ff",
+        "--no-edit",
+        "-X",
+        "theirs",
+        "feature",
+    ]);
+    let merge = repo.git(&["rev-parse", "HEAD"]);
+
+    let run = Simulation::new(repo.path())
+        .event("pull_request", pull_request_event(&fork_point, &pr_head))
+        .run();
+    run.assert_succeeded();
+    assert_eq!(
+        setup_base(&run),
+        format!(
+            "Rollouts: {}..{} (base from the merge commit's first parent)",
+            &base_now[..12],
+            &merge[..12]
+        )
+    );
+    assert_eq!(run.output("rollout-resources"), "prod/mz");
+    assert_eq!(
+        run.hashes(),
+        json!({"prod/mz": hash_of(repo.path(), "clusters/prod/mz.yaml")})
     );
 }
 
@@ -1040,8 +1136,9 @@ fn stub_toolchain(dir: &Path, rustc_version: &str) -> PathBuf {
     let cargo = format!(
         "#!/usr/bin/env bash\necho \"cargo $* RUSTUP_TOOLCHAIN=${{RUSTUP_TOOLCHAIN:-}}\" >> '{log}'\n\
          root=''\nwhile [ $# -gt 0 ]; do if [ \"$1\" = --root ]; then root=$2; fi; shift; done\n\
-         mkdir -p \"$root/bin\" && cp '{BINARY}' \"$root/bin/mz-presync\"\n",
-        log = log.display()
+         mkdir -p \"$root/bin\" && cp '{binary}' \"$root/bin/mz-presync\"\n",
+        log = log.display(),
+        binary = binary()
     );
     let rustup = format!(
         "#!/usr/bin/env bash\necho \"rustup $*\" >> '{}'\n",
@@ -1143,7 +1240,7 @@ fn the_cache_key_is_offered_only_when_building_from_source() {
         given.step_outputs["setup"]["cache-key"], "",
         "nothing for actions/cache to restore"
     );
-    assert_eq!(given.step_outputs["install"]["bin"], BINARY);
+    assert_eq!(given.step_outputs["install"]["bin"], binary());
 
     let tools = TempDir::new().unwrap();
     let cache = tools.path().join("tool-cache");

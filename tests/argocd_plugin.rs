@@ -11,9 +11,10 @@
 //! same with the commands exactly as the file writes them, so what is tested
 //! is the shipped plugin, not a copy of its script.
 //!
-//! The kustomize cases need `kustomize` or `kubectl` (`.ci/argocd-tools.sh`
-//! installs one on a fresh Debian machine). Without either they print why they
-//! skip, unless `MZ_PRESYNC_REQUIRE_TOOLS=1`, which makes them fail.
+//! The kustomize cases need `kustomize` or `kubectl`, and the sidecar patch
+//! case `kubectl` (`.ci/argocd-tools.sh` installs kubectl on a fresh Debian
+//! machine). Without them they print why they skip, unless
+//! `MZ_PRESYNC_REQUIRE_TOOLS=1`, which makes them fail.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -402,7 +403,16 @@ fn skip(test: &str, why: &str) {
         !tools_required(),
         "{test}: {why}, and MZ_PRESYNC_REQUIRE_TOOLS=1 (run .ci/argocd-tools.sh)"
     );
-    eprintln!("SKIPPED {test}: {why} (run .ci/argocd-tools.sh to install it)");
+    announce_skip(&format!(
+        "SKIPPED {test}: {why} (run .ci/argocd-tools.sh to install it)"
+    ));
+}
+
+/// Straight to the process's stderr: the test harness captures `eprintln!`
+/// of passing tests, and a skip must be seen.
+fn announce_skip(message: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{message}");
 }
 
 #[derive(Debug, PartialEq)]
@@ -463,7 +473,9 @@ fn dash_rejects_pipefail_so_generate_runs_in_bash() {
     // is revisited if that changes.
     let sh_is_dash = std::fs::read_link("/bin/sh").is_ok_and(|t| t.ends_with("dash"));
     if !sh_is_dash {
-        eprintln!("SKIPPED: /bin/sh is not dash here");
+        announce_skip(
+            "SKIPPED dash_rejects_pipefail_so_generate_runs_in_bash: /bin/sh is not dash here",
+        );
         return;
     }
     let run = Run::from(
@@ -722,7 +734,9 @@ fn kustomize_overlay_in_current_syntax_with_a_json6902_patch_on_v1alpha1() {
         Kustomize::V2 => {
             // Not a missing tool: Debian 12 packages only this kustomize, so
             // even a CI that requires tools cannot run this case.
-            eprintln!("SKIPPED {test}: the kustomize here is v2, which cannot read `patches`");
+            announce_skip(&format!(
+                "SKIPPED {test}: the kustomize here is v2, which cannot read `patches`"
+            ));
             return;
         }
         Kustomize::Current => {}

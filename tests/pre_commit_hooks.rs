@@ -24,7 +24,19 @@ use std::sync::OnceLock;
 use tempfile::TempDir;
 
 const THIS_REPO: &str = env!("CARGO_MANIFEST_DIR");
-const BINARY: &str = env!("CARGO_BIN_EXE_mz-presync");
+/// A private copy of the binary under test: a build running next to the
+/// tests (another `cargo build` in the same target directory) relinks the
+/// original in place.
+fn binary() -> &'static str {
+    static COPY: std::sync::OnceLock<(TempDir, String)> = std::sync::OnceLock::new();
+    let (_, path) = COPY.get_or_init(|| {
+        let dir = TempDir::new().unwrap();
+        let path = dir.path().join("mz-presync");
+        fs::copy(env!("CARGO_BIN_EXE_mz-presync"), &path).unwrap();
+        (dir, path.display().to_string())
+    });
+    path
+}
 
 const GOOD_V1ALPHA2: &str = "\
 apiVersion: materialize.cloud/v1alpha2
@@ -196,10 +208,11 @@ done
 grep -q '^name = "mz-presync"$' "$path/Cargo.toml" || {{ echo "stub cargo: $path is not mz-presync" >&2; exit 101; }}
 test -f "$path/.pre-commit-hooks.yaml"
 mkdir -p "$root/bin"
-cp '{BINARY}' "$root/bin/mz-presync"
+cp '{binary}' "$root/bin/mz-presync"
 echo "  Installed package \`mz-presync\` (stub: copied the binary under test)" >&2
 "#,
-        log = log.display()
+        log = log.display(),
+        binary = binary()
     );
     let cargo = stubs.join("cargo");
     fs::write(&cargo, script).unwrap();

@@ -82,7 +82,9 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
     let target = Version::parse(&args.to).expect("clap restricts the values");
     let stdin_count = args.paths.iter().filter(|p| p.as_os_str() == "-").count();
     if stdin_count > 0 && args.paths.len() > 1 {
-        eprintln!("error: `-` (stdin) cannot be combined with other paths: stdout carries the migrated stream");
+        eprintln!(
+            "error: `-` (stdin) cannot be combined with other paths: stdout carries the migrated stream"
+        );
         return Ok(super::EXIT_USAGE);
     }
     let options = BatchOptions {
@@ -109,7 +111,11 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
             }
             Outcome::Skipped { reason, stdin } => {
                 if !ctx.quiet {
-                    eprintln!("{}: {}: {reason}", painter.note(), located(&report.display, reason.position()));
+                    eprintln!(
+                        "{}: {}: skipped, {reason}",
+                        painter.note(),
+                        located(&report.display, reason.position())
+                    );
                 }
                 if let Some(file) = stdin.as_ref().filter(|_| !dry_run) {
                     stdout.write_all(file.text.as_bytes())?;
@@ -139,6 +145,29 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
                 role,
             } => {
                 let new_text = migration.new_text.as_deref().unwrap_or(&source.text);
+                if args.diff {
+                    let name = if is_stdin {
+                        "-".to_owned()
+                    } else {
+                        report.display.clone()
+                    };
+                    let diff = similar::TextDiff::from_lines(source.text.as_str(), new_text);
+                    write!(
+                        stdout,
+                        "{}",
+                        diff.unified_diff()
+                            .header(&format!("a/{name}"), &format!("b/{name}"))
+                    )?;
+                } else if is_stdin && !args.check {
+                    stdout.write_all(new_text.as_bytes())?;
+                } else if !dry_run
+                    && let Err(err) =
+                        migrate::write::write_atomic(&report.path, &source.text, new_text)
+                {
+                    eprintln!("{}: {}: {err}", painter.error(), report.display);
+                    tally.io_failed = true;
+                    continue;
+                }
                 if !ctx.quiet {
                     print_resources(&report.display, migration, *role, &painter);
                 }
@@ -150,24 +179,6 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
                     .iter()
                     .filter(|r| !r.rollout.is_neutral() && *role == FileRole::Manifest)
                     .count();
-                if args.diff {
-                    let name = if is_stdin { "-".to_owned() } else { report.display.clone() };
-                    let diff = similar::TextDiff::from_lines(source.text.as_str(), new_text);
-                    write!(
-                        stdout,
-                        "{}",
-                        diff.unified_diff()
-                            .header(&format!("a/{name}"), &format!("b/{name}"))
-                    )?;
-                } else if is_stdin && !args.check {
-                    stdout.write_all(new_text.as_bytes())?;
-                } else if !dry_run
-                    && let Err(err) = migrate::write::write_atomic(&report.path, &source.text, new_text)
-                {
-                    eprintln!("{}: {err}", painter.error());
-                    tally.io_failed = true;
-                    tally.files_changed -= 1;
-                }
             }
         }
     }
@@ -193,7 +204,11 @@ fn located(display: &str, position: Option<source::Position>) -> String {
 
 fn print_resources(display: &str, migration: &FileMigration, role: FileRole, painter: &Painter) {
     for resource in &migration.resources {
-        let patch = if role == FileRole::Patch { " (patch)" } else { "" };
+        let patch = if role == FileRole::Patch {
+            " (patch)"
+        } else {
+            ""
+        };
         eprintln!(
             "{display}:{}: {}{patch}: {}; {}",
             resource.position.line,
@@ -203,6 +218,12 @@ fn print_resources(display: &str, migration: &FileMigration, role: FileRole, pai
         );
         for note in &resource.notes {
             eprintln!("  {}: {note}", painter.note());
+        }
+        if let Some(recorded) = &resource.recorded_hash_differs {
+            eprintln!(
+                "  {}: status.lastCompletedRolloutHash is {recorded}, not the hash of this spec: the operator will start a rollout, with or without this migration",
+                painter.warning()
+            );
         }
         if resource.mid_rollout {
             eprintln!(

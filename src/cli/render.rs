@@ -1,12 +1,13 @@
 //! `mz-presync render`: convert and validate manifests for a GitOps tool,
 //! then print the whole stream, or nothing.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::check::{Finding, Severity};
+use crate::check::{self, CheckOptions, Finding, Severity, ValidateOptions};
 use crate::crd::Version;
 use crate::migrate::{self, FileRole, MigrateError, MigrateOptions};
 use crate::report::manifests::{self, Rendered};
@@ -53,6 +54,8 @@ pub struct Args {
     max_file_size: u64,
 }
 
+const TEMPLATE_SKIPPED: &str = "template-skipped";
+
 pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
     let target = Version::from_api_version(&format!("materialize.cloud/{}", args.to))
         .expect("clap restricts the values");
@@ -73,6 +76,16 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
     findings.extend(migration_failures(&rendered, migrate_failures, &findings));
     let stream = manifests::assemble(&rendered);
     findings.extend(stream.findings);
+    let already_failed = |file: &str, findings: &[Finding]| {
+        findings
+            .iter()
+            .any(|f| f.severity == Severity::Error && f.file == file)
+    };
+    for finding in stream.unparsable {
+        if !already_failed(&finding.file, &findings) {
+            findings.push(finding);
+        }
+    }
     if stream.documents == 0 && !args.allow_empty {
         let inputs: Vec<String> = rendered
             .iter()
@@ -242,7 +255,51 @@ fn migration_failures(
         .collect()
 }
 
-/// Validate the converted texts; findings are moved to the original lines.
-fn validate(_rendered: &[Rendered], _strict: bool) -> Vec<Finding> {
-    Vec::new()
+/// Validate what will be printed (the converted texts) with every rule of
+/// `validate`, and report each finding at its line in the original file.
+fn validate(rendered: &[Rendered], strict: bool) -> Vec<Finding> {
+    let options = ValidateOptions {
+        check: CheckOptions {
+            strict,
+            // A v1alpha1 object the migration left behind must not reach
+            // the cluster: make it an error, not a deprecation warning.
+            require_version: Some(Version::V1alpha2),
+            ..CheckOptions::default()
+        },
+        ..ValidateOptions::default()
+    };
+    let outputs: Vec<SourceFile> = rendered.iter().map(|r| r.output().clone()).collect();
+    let validation = check::validate_files(outputs, |_| false, &options);
+    let index_of: HashMap<&str, usize> = rendered
+        .iter()
+        .enumerate()
+        .map(|(index, r)| (r.original.display.as_str(), index))
+        .collect();
+    let mut located: Vec<(usize, Finding)> = validation
+        .findings
+        .into_iter()
+        .map(|mut finding| {
+            let index = index_of.get(finding.file.as_str()).copied().unwrap_or(usize::MAX);
+            if let Some(file) = rendered.get(index) {
+                manifests::relocate(&mut finding, file);
+            }
+            if finding.rule == TEMPLATE_SKIPPED {
+                // validate may skip a template; render cannot: its objects
+                // would be missing from the stream, and Argo CD would prune
+                // them.
+                finding.severity = Severity::Error;
+                finding.message = format!(
+                    "this file is a Go/Helm template, not YAML, so it cannot be rendered as is; \
+                     render the chart and pipe it in (`helm template RELEASE CHART | mz-presync render -`), \
+                     or move the file out of the application's directory"
+                );
+            }
+            (index, finding)
+        })
+        .collect();
+    // Input order, then line: the order of the stream.
+    located.sort_by(|(a, fa), (b, fb)| {
+        (a, fa.line, fa.column, fa.rule).cmp(&(b, fb.line, fb.column, fb.rule))
+    });
+    located.into_iter().map(|(_, finding)| finding).collect()
 }

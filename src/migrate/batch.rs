@@ -22,7 +22,9 @@ pub struct BatchOptions {
 pub enum Outcome {
     /// Nothing to migrate. The text is kept only for stdin, which a
     /// filter must pass through.
-    Unchanged { stdin: Option<SourceFile> },
+    Unchanged {
+        stdin: Option<SourceFile>,
+    },
     /// `migration.new_text` is the new content of `source`.
     Migrated {
         source: SourceFile,

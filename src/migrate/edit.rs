@@ -225,9 +225,23 @@ impl<'t> Editor<'t> {
     fn apply(mut self) -> Result<String, EditError> {
         // Stable: insertions at one offset keep the order they were made in.
         self.edits.sort_by_key(|e| (e.start, e.end));
+        // Removed lines next to each other become one removal.
+        let mut edits: Vec<Edit> = Vec::with_capacity(self.edits.len());
+        for edit in self.edits.drain(..) {
+            match edits.last_mut() {
+                Some(last)
+                    if last.text.is_empty()
+                        && edit.text.is_empty()
+                        && edit.start <= last.end =>
+                {
+                    last.end = last.end.max(edit.end);
+                }
+                _ => edits.push(edit),
+            }
+        }
         let mut out = String::with_capacity(self.text.len() + 64);
         let mut cursor = 0;
-        for edit in &self.edits {
+        for edit in &edits {
             if edit.start < cursor {
                 return Err(EditError {
                     pointer: String::new(),
@@ -239,6 +253,14 @@ impl<'t> Editor<'t> {
             cursor = edit.end;
         }
         out.push_str(&self.text[cursor..]);
+        // A document that ends without a line ending and loses its last
+        // line now ends with the line ending of the line before: drop it.
+        if !self.text.ends_with('\n') && out.ends_with('\n') {
+            out.pop();
+            if out.ends_with('\r') {
+                out.pop();
+            }
+        }
         Ok(out)
     }
 
@@ -285,7 +307,11 @@ impl<'t> Editor<'t> {
         self.tree
             .query_key_only(&path.route())
             .map(|f| f.location.byte_span)
-            .map_err(|err| path.error(format!("key not found in the text ({err})")))
+            .map_err(|err| {
+                path.error(format!(
+                    "the key is not written in this mapping; it may come in through a merge key (`<<:`) or an alias, so edit it by hand ({err})"
+                ))
+            })
     }
 
     fn pair(&self, path: &Path, key: &str) -> Result<Pair, EditError> {
@@ -366,11 +392,22 @@ impl<'t> Editor<'t> {
             }
             let after = &self.text[first.end..];
             if after.starts_with(',') && pairs.len() > 1 {
-                spacing.entries = if after[1..].starts_with(' ') { ", " } else { "," }.into();
+                spacing.entries = if after[1..].starts_with(' ') {
+                    ", "
+                } else {
+                    ","
+                }
+                .into();
             }
         }
+        let mut context = self.context(mapping.flow);
+        // `{"a":1}` is JSON written as YAML: a plain key there would need a
+        // space after its `:`, so new entries are written as JSON too.
+        if context == Context::Flow && !spacing.key_value.ends_with(' ') {
+            context = Context::Json;
+        }
         Ok(Style {
-            context: self.context(mapping.flow),
+            context,
             layout: Layout {
                 indent: key_indent,
                 unit,
@@ -421,7 +458,12 @@ impl<'t> Editor<'t> {
 
         for pair in &pairs {
             if let Some(new_value) = new.get(&pair.key) {
-                self.diff(&path.key(&pair.key), &old[&pair.key], new_value, Some(&style))?;
+                self.diff(
+                    &path.key(&pair.key),
+                    &old[&pair.key],
+                    new_value,
+                    Some(&style),
+                )?;
             }
         }
 
@@ -481,7 +523,9 @@ impl<'t> Editor<'t> {
         } else if emptied && !mapping.flow {
             // `spec:` with every entry gone would read as null: say `{}`.
             if !path.ends_with_key() {
-                return Err(path.error("every entry of this mapping is removed and it has no key to write `{}` after"));
+                return Err(path.error(
+                    "every entry of this mapping is removed and it has no key to write `{}` after",
+                ));
             }
             let key_span = self.key_span(path)?;
             let colon = self
@@ -530,15 +574,7 @@ impl<'t> Editor<'t> {
         if !(rest.is_empty() || rest.starts_with(['#', '\r', '\n'])) {
             return Err(path.error("other content follows the value on its line"));
         }
-        if stop == self.text.len() && !self.text.ends_with('\n') && line_start > 0 {
-            // The last line has no line ending: take the previous line's, so
-            // the document still ends without one.
-            let before = &self.text[..line_start];
-            let eol = if before.ends_with("\r\n") { 2 } else { 1 };
-            self.edit(line_start - eol, stop, "");
-        } else {
-            self.edit(line_start, stop, "");
-        }
+        self.edit(line_start, stop, "");
         Ok(())
     }
 
@@ -663,7 +699,9 @@ impl<'t> Editor<'t> {
         if let Some((_, _, kind)) = pair.value
             && kind != FeatureKind::Scalar
         {
-            return Err(path.error("replacing a whole collection is not supported; edit it by hand"));
+            return Err(
+                path.error("replacing a whole collection is not supported; edit it by hand")
+            );
         }
         let layout = Layout {
             indent: self.indent_of(pair.key_span.0),
@@ -734,7 +772,8 @@ mod tests {
 
     #[test]
     fn removes_a_line_with_its_trailing_comment_and_keeps_comment_lines() {
-        let text = "spec:\n  a: 1\n  requestRollout: x  # new UUID every time\n  # keep me\n  b: 2\n";
+        let text =
+            "spec:\n  a: 1\n  requestRollout: x  # new UUID every time\n  # keep me\n  b: 2\n";
         let out = migrate(text, Syntax::Yaml, remove("/spec", "requestRollout"));
         assert_eq!(out, "spec:\n  a: 1\n  # keep me\n  b: 2\n");
     }
@@ -752,7 +791,11 @@ mod tests {
 
     #[test]
     fn a_mapping_left_empty_becomes_braces() {
-        let out = migrate("spec:  # patch\n  requestRollout: x\n", Syntax::Yaml, remove("/spec", "requestRollout"));
+        let out = migrate(
+            "spec:  # patch\n  requestRollout: x\n",
+            Syntax::Yaml,
+            remove("/spec", "requestRollout"),
+        );
         assert_eq!(out, "spec: {}  # patch\n");
     }
 
@@ -764,15 +807,24 @@ mod tests {
             remove("/spec", "inPlaceRollout")(v);
         });
         assert_eq!(out, "spec: {a: 1, b: 2}\n");
-        let out = migrate("spec: {a: 1, requestRollout: x}\n", Syntax::Yaml, remove("/spec", "requestRollout"));
+        let out = migrate(
+            "spec: {a: 1, requestRollout: x}\n",
+            Syntax::Yaml,
+            remove("/spec", "requestRollout"),
+        );
         assert_eq!(out, "spec: {a: 1}\n");
-        let out = migrate("spec: {requestRollout: x}\n", Syntax::Yaml, remove("/spec", "requestRollout"));
+        let out = migrate(
+            "spec: {requestRollout: x}\n",
+            Syntax::Yaml,
+            remove("/spec", "requestRollout"),
+        );
         assert_eq!(out, "spec: {}\n");
     }
 
     #[test]
     fn an_added_key_takes_the_place_of_the_key_it_replaces() {
-        let text = "spec:\n    a: 1\n    environmentdIamRoleArn: arn:aws:iam::1:role/x # role\n    b: 2\n";
+        let text =
+            "spec:\n    a: 1\n    environmentdIamRoleArn: arn:aws:iam::1:role/x # role\n    b: 2\n";
         let out = migrate(text, Syntax::Yaml, |v| {
             let spec = v["spec"].as_object_mut().unwrap();
             let arn = spec.remove("environmentdIamRoleArn").unwrap();
@@ -800,7 +852,10 @@ mod tests {
         let out = migrate("spec:\n  sa: {a: b}\n", Syntax::Yaml, |v| {
             v["spec"]["sa"]["eks.amazonaws.com/role-arn"] = json!("arn:x");
         });
-        assert_eq!(out, "spec:\n  sa: {a: b, eks.amazonaws.com/role-arn: \"arn:x\"}\n");
+        assert_eq!(
+            out,
+            "spec:\n  sa: {a: b, eks.amazonaws.com/role-arn: \"arn:x\"}\n"
+        );
         let out = migrate("spec:\n  sa: {}\n", Syntax::Yaml, |v| {
             v["spec"]["sa"]["k"] = json!("v");
         });
@@ -809,7 +864,11 @@ mod tests {
 
     #[test]
     fn null_becomes_a_block_map() {
-        for text in ["spec:\n  sa:\n  b: 1\n", "spec:\n  sa: null\n  b: 1\n", "spec:\n  sa: ~ # none\n  b: 1\n"] {
+        for text in [
+            "spec:\n  sa:\n  b: 1\n",
+            "spec:\n  sa: null\n  b: 1\n",
+            "spec:\n  sa: ~ # none\n  b: 1\n",
+        ] {
             let out = migrate(text, Syntax::Yaml, |v| {
                 v["spec"]["sa"] = json!({"k": "v"});
             });
@@ -820,10 +879,22 @@ mod tests {
     #[test]
     fn scalars_keep_their_quoting() {
         for (text, expected) in [
-            ("apiVersion: materialize.cloud/v1alpha1\n", "apiVersion: materialize.cloud/v1alpha2\n"),
-            ("apiVersion: \"materialize.cloud/v1alpha1\" # q\n", "apiVersion: \"materialize.cloud/v1alpha2\" # q\n"),
-            ("apiVersion: 'materialize.cloud/v1alpha1'\n", "apiVersion: 'materialize.cloud/v1alpha2'\n"),
-            ("{apiVersion: materialize.cloud/v1alpha1, kind: M}\n", "{apiVersion: materialize.cloud/v1alpha2, kind: M}\n"),
+            (
+                "apiVersion: materialize.cloud/v1alpha1\n",
+                "apiVersion: materialize.cloud/v1alpha2\n",
+            ),
+            (
+                "apiVersion: \"materialize.cloud/v1alpha1\" # q\n",
+                "apiVersion: \"materialize.cloud/v1alpha2\" # q\n",
+            ),
+            (
+                "apiVersion: 'materialize.cloud/v1alpha1'\n",
+                "apiVersion: 'materialize.cloud/v1alpha2'\n",
+            ),
+            (
+                "{apiVersion: materialize.cloud/v1alpha1, kind: M}\n",
+                "{apiVersion: materialize.cloud/v1alpha2, kind: M}\n",
+            ),
         ] {
             let out = migrate(text, Syntax::Yaml, |v| {
                 v["apiVersion"] = json!("materialize.cloud/v1alpha2");
@@ -840,13 +911,20 @@ mod tests {
             let spec = v["spec"].as_object_mut().unwrap();
             spec.remove("requestRollout");
             spec.remove("environmentdIamRoleArn");
-            spec.insert("serviceAccountAnnotations".into(), json!({"eks.amazonaws.com/role-arn": "arn"}));
+            spec.insert(
+                "serviceAccountAnnotations".into(),
+                json!({"eks.amazonaws.com/role-arn": "arn"}),
+            );
         });
         assert_eq!(
             out,
             "{\n\t\"apiVersion\": \"materialize.cloud/v1alpha2\",\n\t\"spec\": {\n\t\t\"a\": 1,\n\t\t\"serviceAccountAnnotations\": {\n\t\t\t\"eks.amazonaws.com/role-arn\": \"arn\"\n\t\t}\n\t}\n}"
         );
-        let out = migrate("{\"spec\":{\"requestRollout\":\"x\",\"a\":1}}", Syntax::Json, remove("/spec", "requestRollout"));
+        let out = migrate(
+            "{\"spec\":{\"requestRollout\":\"x\",\"a\":1}}",
+            Syntax::Json,
+            remove("/spec", "requestRollout"),
+        );
         assert_eq!(out, "{\"spec\":{\"a\":1}}");
         let out = migrate("{\"status\": {\"a\": 1}}", Syntax::Json, |v| {
             v["status"]["h"] = json!("0abc");
@@ -861,7 +939,10 @@ mod tests {
             v["items"][0]["apiVersion"] = json!("materialize.cloud/v1alpha2");
             remove("/items/0/spec", "requestRollout")(v);
         });
-        assert_eq!(out, "kind: List\nitems:\n- apiVersion: materialize.cloud/v1alpha2\n  spec:\n    a: 1\n");
+        assert_eq!(
+            out,
+            "kind: List\nitems:\n- apiVersion: materialize.cloud/v1alpha2\n  spec:\n    a: 1\n"
+        );
     }
 
     #[test]
@@ -869,7 +950,10 @@ mod tests {
         let text = "items:\n- requestRollout: x\n  a: 1\n";
         let old = yaml(text);
         let mut new = old.clone();
-        new["items"][0].as_object_mut().unwrap().remove("requestRollout");
+        new["items"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("requestRollout");
         let err = edit_document(text, Syntax::Yaml, &old, &new).unwrap_err();
         assert_eq!(err.pointer, "/items/0/requestRollout");
         let text = "base: &b {x: 1}\nspec: *b\n";

@@ -155,9 +155,14 @@ mod tests {
         });
         assert_eq!(
             referenced_patch_files(&k, Path::new("base")),
-            vec![PathBuf::from("base/mz-patch.yaml"), PathBuf::from("base/p/rollout.yaml")]
+            vec![
+                PathBuf::from("base/mz-patch.yaml"),
+                PathBuf::from("base/p/rollout.yaml")
+            ]
         );
         assert!(is_kustomization_path(Path::new("x/kustomization.yaml")));
-        assert!(!is_kustomization_path(Path::new("x/kustomization.yaml.bak")));
+        assert!(!is_kustomization_path(Path::new(
+            "x/kustomization.yaml.bak"
+        )));
     }
 }

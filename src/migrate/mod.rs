@@ -81,13 +81,6 @@ pub enum Rollout {
         before: String,
         after: String,
     },
-    /// The hashes agree, but the status records another completed hash, so
-    /// the operator will roll out once it reads the migrated object.
-    StatusDiffers {
-        algorithm: Algorithm,
-        hash: String,
-        recorded: String,
-    },
     /// The operator cannot read the object, so it has no hash.
     Unreadable { reason: String },
     /// A patch file: a partial object has no hash.
@@ -119,17 +112,13 @@ impl std::fmt::Display for Rollout {
                 f,
                 "NOT rollout-neutral: the {algorithm} hash changes from {before} to {after}"
             ),
-            Rollout::StatusDiffers {
-                hash, recorded, ..
-            } => write!(
-                f,
-                "NOT rollout-neutral: status.lastCompletedRolloutHash is {recorded}, the migrated spec hashes to {hash}, so the operator will roll out"
-            ),
             Rollout::Unreadable { reason } => write!(
                 f,
                 "rollout neutrality unknown: the operator cannot read this object ({reason})"
             ),
-            Rollout::Partial => f.write_str("patch file: partial object, rollout neutrality not checked"),
+            Rollout::Partial => {
+                f.write_str("patch file: partial object, rollout neutrality not checked")
+            }
         }
     }
 }
@@ -153,6 +142,10 @@ pub struct ResourceMigration {
     pub rollout: Rollout,
     /// The status shows a rollout in progress.
     pub mid_rollout: bool,
+    /// `status.lastCompletedRolloutHash` as recorded, when it differs from
+    /// the hash of the migrated spec: the operator will roll out, with or
+    /// without this migration.
+    pub recorded_hash_differs: Option<String>,
 }
 
 impl ResourceMigration {
@@ -223,7 +216,7 @@ impl FileMigration {
 #[derive(Debug, thiserror::Error)]
 pub enum MigrateError {
     #[error(
-        "skipped: this is a Go/Helm template, not YAML; migrate the template's apiVersion by hand, or migrate its rendered output"
+        "a Go/Helm template, not YAML: left alone; edit its apiVersion by hand, or migrate the rendered output (helm template … | mz-presync migrate -)"
     )]
     Template { position: Option<Position> },
     #[error("document {} does not parse ({error}); fix the syntax error, then migrate again", document + 1)]
@@ -318,12 +311,14 @@ pub fn migrate_text(
     let mut changes_by_doc = Vec::with_capacity(planned.len());
     for plan in &planned {
         let range = plan.doc.range.range();
-        let (text, changes) = edit::edit_document(&file.text[range.clone()], syntax, &plan.old, &plan.new)
-            .map_err(|error| MigrateError::Edit {
-                document: plan.doc.index,
-                position: position_of(file, &plan.doc, &error.pointer),
-                error,
-            })?;
+        let (text, changes) =
+            edit::edit_document(&file.text[range.clone()], syntax, &plan.old, &plan.new).map_err(
+                |error| MigrateError::Edit {
+                    document: plan.doc.index,
+                    position: position_of(file, &plan.doc, &error.pointer),
+                    error,
+                },
+            )?;
         new_text.push_str(&file.text[cursor..range.start]);
         new_text.push_str(&text);
         cursor = range.end;
@@ -339,6 +334,7 @@ pub fn migrate_text(
     for ((plan, changes), reread) in planned.iter().zip(changes_by_doc).zip(&migrated.values) {
         for (pointer, original, conversion) in &plan.objects {
             let migrated_object = reread.pointer(pointer).unwrap_or(&Value::Null);
+            let rollout = rollout(original, migrated_object, options);
             let own_changes = changes
                 .iter()
                 .filter_map(|c| {
@@ -359,7 +355,8 @@ pub fn migrate_text(
                 to: options.target,
                 changes: own_changes,
                 notes: conversion.notes.clone(),
-                rollout: rollout(original, migrated_object, options),
+                recorded_hash_differs: recorded_hash_differs(migrated_object, &rollout),
+                rollout,
                 mid_rollout: original.get("status").is_some_and(|s| !s.is_null())
                     && crd::convert::mid_rollout(original),
             });
@@ -389,11 +386,12 @@ fn plan_document(
         if crd::version_of(object) != Some(Version::V1alpha1) {
             continue;
         }
-        let conversion = crd::convert(object, options.target).map_err(|err| MigrateError::Verify {
-            document: doc.index,
-            position: None,
-            reason: format!("conversion failed: {err}"),
-        })?;
+        let conversion =
+            crd::convert(object, options.target).map_err(|err| MigrateError::Verify {
+                document: doc.index,
+                position: None,
+                reason: format!("conversion failed: {err}"),
+            })?;
         if let Some(slot) = new.pointer_mut(&pointer) {
             *slot = conversion.object.clone();
         }
@@ -455,21 +453,24 @@ fn rollout(original: &Value, migrated: &Value, options: &MigrateOptions) -> Roll
             after: after.hex,
         };
     }
-    let recorded = migrated
-        .pointer("/status/lastCompletedRolloutHash")
-        .and_then(Value::as_str);
-    match recorded {
-        Some(recorded) if recorded != after.hex => Rollout::StatusDiffers {
-            algorithm,
-            hash: after.hex,
-            recorded: recorded.to_owned(),
-        },
-        _ => Rollout::Neutral {
-            algorithm,
-            hash: after.hex,
-            best_effort: after.best_effort,
-        },
+    Rollout::Neutral {
+        algorithm,
+        hash: after.hex,
+        best_effort: after.best_effort,
     }
+}
+
+/// The recorded `status.lastCompletedRolloutHash` of a migrated object when
+/// it is not the hash of its spec.
+fn recorded_hash_differs(migrated: &Value, rollout: &Rollout) -> Option<String> {
+    let Rollout::Neutral { hash, .. } = rollout else {
+        return None;
+    };
+    migrated
+        .pointer("/status/lastCompletedRolloutHash")
+        .and_then(Value::as_str)
+        .filter(|recorded| recorded != hash)
+        .map(str::to_owned)
 }
 
 struct Verified {
@@ -513,16 +514,24 @@ fn verify(
     let mut values = Vec::with_capacity(planned.len());
     let mut plans = planned.iter().peekable();
     for (old_doc, new_doc) in docs.iter().zip(&new_docs) {
-        let slice = |f: &SourceFile, span: &Option<source::Span>| span.as_ref().map(|s| f.slice(s).to_owned());
+        let slice = |f: &SourceFile, span: &Option<source::Span>| {
+            span.as_ref().map(|s| f.slice(s).to_owned())
+        };
         if slice(file, &old_doc.separator) != slice(&new_file, &new_doc.separator)
             || slice(file, &old_doc.end_marker) != slice(&new_file, &new_doc.end_marker)
         {
-            return Err(failure(old_doc.index, "a document separator changed".into()));
+            return Err(failure(
+                old_doc.index,
+                "a document separator changed".into(),
+            ));
         }
         match plans.next_if(|p| p.doc.index == old_doc.index) {
             None => {
                 if file.slice(&old_doc.range) != new_file.slice(&new_doc.range) {
-                    return Err(failure(old_doc.index, "a document that needs no change was modified".into()));
+                    return Err(failure(
+                        old_doc.index,
+                        "a document that needs no change was modified".into(),
+                    ));
                 }
             }
             Some(plan) => {

@@ -48,7 +48,8 @@ pub(crate) enum Context {
 fn numberish(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_digit())
         && s.chars().all(|c| {
-            c.is_ascii_hexdigit() || matches!(c, 'x' | 'X' | 'o' | 'O' | '_' | '.' | ':' | '+' | '-')
+            c.is_ascii_hexdigit()
+                || matches!(c, 'x' | 'X' | 'o' | 'O' | '_' | '.' | ':' | '+' | '-')
         })
 }
 
@@ -75,8 +76,14 @@ pub(crate) fn plain_safe(s: &str, context: Context) -> bool {
     if context == Context::Json || !first.is_ascii_alphanumeric() {
         return false;
     }
-    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | ':' | '@' | '-');
-    if !s.chars().all(allowed) || s.ends_with(':') || numberish(s) || digest_like(s) || reserved_word(s) {
+    let allowed =
+        |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | ':' | '@' | '-');
+    if !s.chars().all(allowed)
+        || s.ends_with(':')
+        || numberish(s)
+        || digest_like(s)
+        || reserved_word(s)
+    {
         return false;
     }
     // In a flow collection `a:b` is read differently by different parsers.
@@ -171,10 +178,8 @@ pub(crate) fn flow_value(
 ) -> String {
     match value {
         Value::Object(map) if !map.is_empty() => {
-            let entries: Vec<(String, &Value)> = map
-                .iter()
-                .map(|(k, v)| (key(k, context), v))
-                .collect();
+            let entries: Vec<(String, &Value)> =
+                map.iter().map(|(k, v)| (key(k, context), v)).collect();
             let inner = layout.map(Layout::deeper);
             let items: Vec<String> = entries
                 .into_iter()
@@ -258,7 +263,12 @@ pub(crate) fn block_value_after_colon(value: &Value, layout: &Layout) -> String 
                 out.push_str(layout.eol);
                 out.push_str(&inner.indent);
                 out.push_str("- ");
-                out.push_str(&flow_value(item, Context::Flow, &FlowSpacing::default(), None));
+                out.push_str(&flow_value(
+                    item,
+                    Context::Flow,
+                    &FlowSpacing::default(),
+                    None,
+                ));
             }
             out
         }
@@ -278,12 +288,30 @@ mod tests {
     #[test]
     fn plain_only_when_every_yaml_reads_it_back_as_the_same_string() {
         assert!(plain_safe("materialize.cloud/v1alpha2", Context::Block));
-        assert!(plain_safe("arn:aws:iam::123456789012:role/mz", Context::Block));
+        assert!(plain_safe(
+            "arn:aws:iam::123456789012:role/mz",
+            Context::Block
+        ));
         assert!(plain_safe("eks.amazonaws.com/role-arn", Context::Block));
-        assert!(!plain_safe("arn:aws:iam::123456789012:role/mz", Context::Flow));
+        assert!(!plain_safe(
+            "arn:aws:iam::123456789012:role/mz",
+            Context::Flow
+        ));
         for quoted in [
-            "", "yes", "Off", "null", "123", "1e3", "0x1F", "12:30", "deadbeef",
-            "1e6ef7bc-bff2-4bd4-90dc-eda5e5c9d3c1", "a b", "a#b", "-a", "x:",
+            "",
+            "yes",
+            "Off",
+            "null",
+            "123",
+            "1e3",
+            "0x1F",
+            "12:30",
+            "deadbeef",
+            "1e6ef7bc-bff2-4bd4-90dc-eda5e5c9d3c1",
+            "a b",
+            "a#b",
+            "-a",
+            "x:",
         ] {
             assert!(!plain_safe(quoted, Context::Block), "{quoted:?}");
         }
@@ -293,13 +321,34 @@ mod tests {
     #[test]
     fn scalars_keep_the_original_quoting_when_they_can() {
         let v = json!("materialize.cloud/v1alpha2");
-        assert_eq!(scalar(&v, Context::Block, Quoting::Plain), "materialize.cloud/v1alpha2");
-        assert_eq!(scalar(&v, Context::Block, Quoting::Double), "\"materialize.cloud/v1alpha2\"");
-        assert_eq!(scalar(&v, Context::Block, Quoting::Single), "'materialize.cloud/v1alpha2'");
-        assert_eq!(scalar(&json!("it's"), Context::Block, Quoting::Single), "'it''s'");
-        assert_eq!(scalar(&json!("a\tb"), Context::Block, Quoting::Single), "\"a\\tb\"");
-        assert_eq!(scalar(&json!("abc123"), Context::Block, Quoting::Plain), "abc123");
-        assert_eq!(scalar(&json!("123abc"), Context::Block, Quoting::Plain), "\"123abc\"");
+        assert_eq!(
+            scalar(&v, Context::Block, Quoting::Plain),
+            "materialize.cloud/v1alpha2"
+        );
+        assert_eq!(
+            scalar(&v, Context::Block, Quoting::Double),
+            "\"materialize.cloud/v1alpha2\""
+        );
+        assert_eq!(
+            scalar(&v, Context::Block, Quoting::Single),
+            "'materialize.cloud/v1alpha2'"
+        );
+        assert_eq!(
+            scalar(&json!("it's"), Context::Block, Quoting::Single),
+            "'it''s'"
+        );
+        assert_eq!(
+            scalar(&json!("a\tb"), Context::Block, Quoting::Single),
+            "\"a\\tb\""
+        );
+        assert_eq!(
+            scalar(&json!("abc123"), Context::Block, Quoting::Plain),
+            "abc123"
+        );
+        assert_eq!(
+            scalar(&json!("123abc"), Context::Block, Quoting::Plain),
+            "\"123abc\""
+        );
         assert_eq!(scalar(&json!(3), Context::Json, Quoting::Plain), "3");
         assert_eq!(scalar(&json!("x"), Context::Json, Quoting::Single), "\"x\"");
     }
@@ -326,7 +375,12 @@ mod tests {
             eol: "\n",
         };
         assert_eq!(
-            flow_value(&map, Context::Json, &FlowSpacing::default(), Some(&json_layout)),
+            flow_value(
+                &map,
+                Context::Json,
+                &FlowSpacing::default(),
+                Some(&json_layout)
+            ),
             "{\n\t\t\"eks.amazonaws.com/role-arn\": \"arn:aws:iam::1:role/x\"\n\t}"
         );
     }

@@ -6,48 +6,38 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-/// Why a file could not be written.
+/// Why a file could not be written. Messages leave out the path: callers
+/// show it the way their user typed it.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
-    #[error("{}: the file is read-only; make it writable (chmod u+w) to migrate it", .0.display())]
-    ReadOnly(PathBuf),
-    #[error("{}: the file changed on disk while it was being migrated; run migrate again", .0.display())]
-    ChangedMeanwhile(PathBuf),
-    #[error("{}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: io::Error,
-    },
-}
-
-fn io_error(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
-    move |source| WriteError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
+    #[error("the file is read-only; make it writable (chmod u+w) to migrate it")]
+    ReadOnly,
+    #[error("the file changed on disk while it was being migrated; run migrate again")]
+    ChangedMeanwhile,
+    #[error("could not write the file: {0}")]
+    Io(#[from] io::Error),
 }
 
 /// Replace the content of `path` with `new_text`, provided it still holds
 /// `expected_old`. The file's permissions are kept; a symbolic link is
 /// followed and its target rewritten (the link stays a link).
 pub fn write_atomic(path: &Path, expected_old: &str, new_text: &str) -> Result<(), WriteError> {
-    let target = fs::canonicalize(path).map_err(io_error(path))?;
-    let metadata = fs::metadata(&target).map_err(io_error(path))?;
+    let target = fs::canonicalize(path)?;
+    let metadata = fs::metadata(&target)?;
     // A rename replaces a read-only file as easily as any other: honour the
     // user's intent explicitly.
     if metadata.permissions().readonly() {
-        return Err(WriteError::ReadOnly(path.to_path_buf()));
+        return Err(WriteError::ReadOnly);
     }
-    if fs::read(&target).map_err(io_error(path))? != expected_old.as_bytes() {
-        return Err(WriteError::ChangedMeanwhile(path.to_path_buf()));
+    if fs::read(&target)? != expected_old.as_bytes() {
+        return Err(WriteError::ChangedMeanwhile);
     }
     let dir = target.parent().unwrap_or(Path::new("."));
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let (temp_path, mut temp) = create_temp(dir, &name).map_err(io_error(path))?;
+    let (temp_path, mut temp) = create_temp(dir, &name)?;
     let written = (|| {
         temp.write_all(new_text.as_bytes())?;
         temp.set_permissions(metadata.permissions())?;
@@ -57,7 +47,7 @@ pub fn write_atomic(path: &Path, expected_old: &str, new_text: &str) -> Result<(
     })();
     if let Err(err) = written {
         let _ = fs::remove_file(&temp_path);
-        return Err(io_error(path)(err));
+        return Err(err.into());
     }
     // Make the rename itself durable; not every platform can sync a directory.
     if let Ok(dir) = File::open(dir) {
@@ -90,7 +80,8 @@ mod tests {
     use super::*;
 
     fn temp_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("mz-presync-write-{name}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("mz-presync-write-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap();
         dir
@@ -106,7 +97,10 @@ mod tests {
         fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
         write_atomic(&path, "old", "new").unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), "new");
-        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o640);
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
         assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
         fs::remove_dir_all(&dir).unwrap();
     }
@@ -116,11 +110,17 @@ mod tests {
         let dir = temp_dir("refuse");
         let path = dir.join("a.yaml");
         fs::write(&path, "old").unwrap();
-        assert!(matches!(write_atomic(&path, "other", "new"), Err(WriteError::ChangedMeanwhile(_))));
+        assert!(matches!(
+            write_atomic(&path, "other", "new"),
+            Err(WriteError::ChangedMeanwhile)
+        ));
         let mut perms = fs::metadata(&path).unwrap().permissions();
         perms.set_readonly(true);
         fs::set_permissions(&path, perms).unwrap();
-        assert!(matches!(write_atomic(&path, "old", "new"), Err(WriteError::ReadOnly(_))));
+        assert!(matches!(
+            write_atomic(&path, "old", "new"),
+            Err(WriteError::ReadOnly)
+        ));
         assert_eq!(fs::read_to_string(&path).unwrap(), "old");
         let mut perms = fs::metadata(&path).unwrap().permissions();
         #[allow(clippy::permissions_set_readonly_false)]
@@ -138,7 +138,12 @@ mod tests {
         fs::write(&real, "old").unwrap();
         std::os::unix::fs::symlink(&real, &link).unwrap();
         write_atomic(&link, "old", "new").unwrap();
-        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
         assert_eq!(fs::read_to_string(&real).unwrap(), "new");
         fs::remove_dir_all(&dir).unwrap();
     }

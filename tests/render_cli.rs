@@ -295,6 +295,52 @@ fn duplicate_resources_across_files_fail() {
     assert!(out.stderr.contains("duplicate-resource"), "{}", out.stderr);
 }
 
+#[test]
+fn an_unreadable_file_in_a_directory_fails_instead_of_being_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.yaml"), NAMESPACE).unwrap();
+    std::fs::write(dir.path().join("b.yaml"), b"apiVersion: v1\0\x01binary").unwrap();
+    let out = render(&["."], "", dir.path()).failed(1);
+    let line = out.stderr_line("b.yaml:1: unreadable-file: ");
+    assert!(line.contains("binary"), "{line}");
+}
+
+#[test]
+fn findings_follow_the_stream_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = |name: &str| {
+        format!(
+            "apiVersion: materialize.cloud/v1alpha2\nkind: Materialize\nmetadata:\n  name: {name}\nspec:\n  backendSecretName: s\n"
+        )
+    };
+    std::fs::write(dir.path().join("b.yaml"), broken("b")).unwrap();
+    std::fs::write(
+        dir.path().join("a.yaml"),
+        format!("{}---\n{}", broken("a1"), broken("a2")),
+    )
+    .unwrap();
+    let out = render(&["."], "", dir.path()).failed(1);
+    let places: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter_map(|l| l.split(": ").next())
+        .filter(|p| p.contains(".yaml:"))
+        .collect();
+    assert_eq!(
+        places,
+        ["a.yaml:5", "a.yaml:12", "b.yaml:5"],
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn quiet_success_prints_only_the_stream() {
+    let out = render(&["-q", "plain-directory"], "", Path::new(ARGOCD_FIXTURES)).ok();
+    assert_eq!(out.stderr, "");
+    assert_eq!(out.objects().len(), 4);
+}
+
 // ---------------------------------------------------------------------------
 // Empty input.
 
@@ -331,4 +377,42 @@ fn a_missing_path_is_exit_2_with_nothing_on_stdout() {
 #[test]
 fn an_unknown_target_is_a_usage_error() {
     render_stdin(&["--to", "v2"], NAMESPACE).failed(2);
+}
+
+// ---------------------------------------------------------------------------
+// The real manifests.
+
+/// Per real manifest: exit code, documents printed, and `file:line: rule`
+/// of every finding (messages belong to the checks' own tests).
+#[test]
+fn every_real_manifest_renders_or_fails_with_located_findings() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<_> = std::fs::read_dir(root.join("fixtures/realworld"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    let mut lines = Vec::new();
+    for file in &files {
+        let relative = file.strip_prefix(root).unwrap().to_str().unwrap();
+        let out = render(&[relative], "", root);
+        let printed = out.objects().len();
+        lines.push(format!("{relative}: exit {}, {printed} objects", out.code));
+        for line in out.stderr.lines().filter(|l| l.starts_with(relative)) {
+            let located: Vec<&str> = line.splitn(4, ": ").take(2).collect();
+            lines.push(format!("  {}", located.join(": ")));
+        }
+        if out.code == 0 {
+            for object in out.objects().iter().filter(|o| crd::is_materialize(o)) {
+                assert_ne!(
+                    object["apiVersion"], "materialize.cloud/v1alpha1",
+                    "{relative}"
+                );
+            }
+        } else {
+            assert_eq!(out.stdout, "", "{relative}");
+        }
+    }
+    insta::assert_snapshot!("realworld_outcomes", lines.join("\n"));
 }

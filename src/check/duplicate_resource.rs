@@ -4,9 +4,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::finding::{Finding, ResourceRef, Severity};
-use super::object::{FindingDraft, locate_finding};
+use super::object::{FindingDraft, Locator};
 use super::{RuleInfo, suppress};
-use crate::source::{DocumentIndex, DocumentSpan, SourceFile, Target};
+use crate::source::{DocumentSpan, SourceFile, Target};
 
 pub const RULE: RuleInfo = RuleInfo {
     id: "duplicate-resource",
@@ -73,18 +73,12 @@ pub(crate) fn check(seen: &[Seen]) -> Vec<Finding> {
 }
 
 fn locate(entry: &Seen, message: &str) -> Finding {
-    let index = DocumentIndex::new(&entry.file, &entry.doc);
-    locate_finding(
-        &entry.file,
-        &entry.doc,
-        &index,
-        FindingDraft {
+    Locator::new(&entry.file, &entry.doc, None).finding(FindingDraft {
             rule: RULE.id,
             severity: RULE.severity,
             pointer: format!("{}/metadata/name", entry.prefix),
             target: Target::Value,
             message: message.to_owned(),
             resource: Some(entry.resource.clone()),
-        },
-    )
+        })
 }

@@ -28,6 +28,7 @@ mod force_promote;
 mod invalid_duration;
 mod kustomize;
 mod object;
+mod quick_locate;
 mod removed_field;
 mod schema;
 pub mod suppress;

@@ -11,7 +11,8 @@ use super::{
     force_promote, invalid_duration, schema, suppress,
 };
 use crate::crd::{self, Algorithm, Version};
-use crate::source::{DocumentIndex, DocumentSpan, SourceFile, Target, parse_pointer};
+use super::quick_locate::quick_locate;
+use crate::source::{DocumentIndex, DocumentSpan, Position, SourceFile, Target, parse_pointer};
 
 /// Options that change what the rules report.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -114,24 +115,21 @@ pub fn check_object(
     if hits.is_empty() {
         return Vec::new();
     }
-    let index = DocumentIndex::new(file, doc);
+    // The object is the document's root unless it is a `List` item; only
+    // then can the quick locator compare its findings with the text.
+    let root = prefix.is_empty().then_some(object);
+    let mut locator = Locator::new(file, doc, root);
     let resource = ResourceRef::of(object);
     hits.into_iter()
         .map(|hit| {
-            let pointer = format!("{prefix}{}", hit.pointer);
-            locate_finding(
-                file,
-                doc,
-                &index,
-                FindingDraft {
-                    rule: hit.rule,
-                    severity: hit.severity,
-                    pointer,
-                    target: hit.target,
-                    message: hit.message,
-                    resource: Some(resource.clone()),
-                },
-            )
+            locator.finding(FindingDraft {
+                rule: hit.rule,
+                severity: hit.severity,
+                pointer: format!("{prefix}{}", hit.pointer),
+                target: hit.target,
+                message: hit.message,
+                resource: Some(resource.clone()),
+            })
         })
         .filter(|finding| !suppress::suppressed_by_comment(file, finding))
         .collect()
@@ -172,30 +170,57 @@ pub(crate) struct FindingDraft {
     pub resource: Option<ResourceRef>,
 }
 
-pub(crate) fn locate_finding(
-    file: &SourceFile,
-    doc: &DocumentSpan,
-    index: &DocumentIndex<'_>,
-    draft: FindingDraft,
-) -> Finding {
-    let (start, end) = match index.locate(&draft.pointer, draft.target) {
-        Some(located) => (located.start, located.end),
-        None => {
-            let start = file.position(doc.content_start.min(doc.range.end));
-            (start, start)
+/// Places findings in one document: by scanning lines when the pointer
+/// allows it, else with the document's syntax tree, built on first need.
+pub(crate) struct Locator<'f> {
+    file: &'f SourceFile,
+    doc: &'f DocumentSpan,
+    root: Option<&'f Value>,
+    index: Option<DocumentIndex<'f>>,
+}
+
+impl<'f> Locator<'f> {
+    /// `root` is the document's parsed value, when the caller has it.
+    pub fn new(file: &'f SourceFile, doc: &'f DocumentSpan, root: Option<&'f Value>) -> Self {
+        Locator {
+            file,
+            doc,
+            root,
+            index: None,
         }
-    };
-    Finding {
-        rule: draft.rule,
-        severity: draft.severity,
-        file: file.display.clone(),
-        line: start.line,
-        column: start.column,
-        end_line: end.line,
-        end_column: end.column,
-        pointer: draft.pointer,
-        message: draft.message,
-        resource: draft.resource,
+    }
+
+    pub fn finding(&mut self, draft: FindingDraft) -> Finding {
+        let (start, end) = self.locate(&draft.pointer, draft.target);
+        Finding {
+            rule: draft.rule,
+            severity: draft.severity,
+            file: self.file.display.clone(),
+            line: start.line,
+            column: start.column,
+            end_line: end.line,
+            end_column: end.column,
+            pointer: draft.pointer,
+            message: draft.message,
+            resource: draft.resource,
+        }
+    }
+
+    fn locate(&mut self, pointer: &str, target: Target) -> (Position, Position) {
+        if let Some(root) = self.root
+            && let Some(found) = quick_locate(self.file, self.doc, pointer, target, root)
+        {
+            return found;
+        }
+        let (file, doc) = (self.file, self.doc);
+        let index = self.index.get_or_insert_with(|| DocumentIndex::new(file, doc));
+        match index.locate(pointer, target) {
+            Some(located) => (located.start, located.end),
+            None => {
+                let start = file.position(doc.content_start.min(doc.range.end));
+                (start, start)
+            }
+        }
     }
 }
 
@@ -287,36 +312,42 @@ pub(crate) fn quote(text: &str) -> String {
 }
 
 /// The closest name to `wanted` among `candidates`, for "did you mean".
+/// Case-insensitive; at most a quarter of the name may differ (1 to 3
+/// edits).
 pub(crate) fn closest<'a>(
     wanted: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let wanted_lower = wanted.to_lowercase();
-    let limit = (wanted.chars().count() / 4).clamp(1, 3);
+    let wanted: Vec<char> = wanted.chars().flat_map(char::to_lowercase).collect();
+    let limit = (wanted.len() / 4).clamp(1, 3);
+    let mut row = Vec::new();
     candidates
         .into_iter()
-        .filter(|c| *c != wanted)
-        .map(|c| {
-            let distance = if c.to_lowercase() == wanted_lower {
-                0
-            } else {
-                edit_distance(&wanted_lower, &c.to_lowercase())
-            };
-            (distance, c)
+        .filter_map(|candidate| {
+            // Most candidates differ in length by more than the limit, and
+            // then their distance does too: skip the table.
+            if candidate.len().abs_diff(wanted.len()) > limit + 2 {
+                return None;
+            }
+            let lower: Vec<char> = candidate.chars().flat_map(char::to_lowercase).collect();
+            if lower.len().abs_diff(wanted.len()) > limit {
+                return None;
+            }
+            let distance = edit_distance(&wanted, &lower, &mut row);
+            (distance <= limit).then_some((distance, candidate))
         })
-        .filter(|(distance, _)| *distance <= limit)
         .min()
-        .map(|(_, c)| c)
+        .map(|(_, candidate)| candidate)
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
+fn edit_distance(a: &[char], b: &[char], row: &mut Vec<usize>) -> usize {
+    row.clear();
+    row.extend(0..=b.len());
+    for (i, ca) in a.iter().enumerate() {
         let mut previous = row[0];
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != *cb);
+            let substitution = previous + usize::from(ca != cb);
             previous = row[j + 1];
             row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
         }

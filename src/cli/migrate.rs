@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::crd::Version;
 use crate::migrate::{self, BatchOptions, FileFailure, FileMigration, FileRole, Outcome};
-use crate::source::{self, WalkOptions};
+use crate::source::{self, ReadError, WalkOptions};
 
 /// Rewrite v1alpha1 Materialize resources to v1alpha2 (or v1) in place.
 ///
@@ -135,7 +135,17 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
                     ),
                 }
                 tally.failed += 1;
-                if matches!(failure, FileFailure::Read(_)) {
+                // Content that is not text (binary, not UTF-8, too large) is
+                // a file that cannot be migrated; the rest is I/O.
+                if let FileFailure::Read(err) = failure
+                    && !matches!(
+                        err,
+                        ReadError::Binary { .. }
+                            | ReadError::NotUtf8 { .. }
+                            | ReadError::UnsupportedEncoding { .. }
+                            | ReadError::TooLarge { .. }
+                    )
+                {
                     tally.io_failed = true;
                 }
             }

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::check::{self, CheckOptions, Finding, Severity, ValidateOptions};
 use crate::crd::Version;
-use crate::migrate::{self, FileRole, MigrateError, MigrateOptions};
+use crate::migrate::{self, FileRole, MigrateOptions};
 use crate::report::manifests::{self, Rendered};
 use crate::source::{self, ReadError, SourceFile, WalkOptions};
 
@@ -59,75 +59,60 @@ const TEMPLATE_SKIPPED: &str = "template-skipped";
 pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
     let target = Version::from_api_version(&format!("materialize.cloud/{}", args.to))
         .expect("clap restricts the values");
-    let (files, failures) = read_inputs(&args);
-    if !failures.is_empty() {
-        for failure in &failures {
-            eprintln!("error: {failure}");
+    let (files, unreadable) = match read_inputs(&args) {
+        Ok(read) => read,
+        Err(error) => {
+            eprintln!("error: {error}");
+            eprintln!("mz-presync render: printed nothing, so nothing is applied");
+            return Ok(super::EXIT_USAGE);
         }
-        eprintln!(
-            "mz-presync render: {} unreadable; printed nothing, so nothing is applied",
-            plural(failures.len(), "input is", "inputs are")
-        );
-        return Ok(super::EXIT_USAGE);
-    }
+    };
+    let (rendered, conversion_failures, converted) = convert(files, target);
 
-    let (rendered, migrate_failures, converted) = convert(files, target);
-    let mut findings = validate(&rendered, args.strict);
-    findings.extend(migration_failures(&rendered, migrate_failures, &findings));
+    let mut findings = unreadable;
+    findings.extend(validate(&rendered, args.strict));
+    // A file the migration refused, or whose documents do not parse, has
+    // usually been reported by the checks already (a syntax error, a
+    // template); these make sure it fails even when it has not.
+    manifests::add_unless_failed(&mut findings, conversion_failures);
     let stream = manifests::assemble(&rendered);
     findings.extend(stream.findings);
-    let already_failed = |file: &str, findings: &[Finding]| {
-        findings
-            .iter()
-            .any(|f| f.severity == Severity::Error && f.file == file)
-    };
-    for finding in stream.unparsable {
-        if !already_failed(&finding.file, &findings) {
-            findings.push(finding);
-        }
-    }
-    if stream.documents == 0 && !args.allow_empty {
-        let inputs: Vec<String> = rendered
-            .iter()
-            .map(|r| r.original.display.clone())
-            .collect();
-        let inputs = if inputs.is_empty() {
+    manifests::add_unless_failed(&mut findings, stream.unparsable);
+    let order: Vec<&str> = rendered
+        .iter()
+        .map(|r| r.original.display.as_str())
+        .collect();
+    let failed = findings.iter().any(|f| f.severity == Severity::Error);
+    if stream.documents == 0 && !args.allow_empty && !failed {
+        let inputs: Vec<String> = if order.is_empty() {
             args.paths.iter().map(|p| source::display_path(p)).collect()
         } else {
-            inputs
+            order.iter().map(|s| s.to_string()).collect()
         };
         findings.push(manifests::empty_stream(&inputs));
     }
+    manifests::sort_findings(&mut findings, &order);
 
-    let errors = findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .count();
-    let warnings = findings
-        .iter()
-        .filter(|f| f.severity == Severity::Warning)
-        .count();
+    let count = |severity| findings.iter().filter(|f| f.severity == severity).count();
+    let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
     let printed = errors == 0;
     let mut stderr = std::io::stderr().lock();
     for finding in &findings {
-        if printed && ctx.quiet && finding.severity != Severity::Error {
-            continue;
+        if printed && ctx.quiet {
+            break;
         }
         writeln!(stderr, "{}", manifests::finding_line(finding))?;
     }
     if !printed || !ctx.quiet {
-        writeln!(
-            stderr,
-            "{}",
-            manifests::summary_line(
-                printed,
-                stream.documents,
-                rendered.len(),
-                converted,
-                errors,
-                warnings
-            )
-        )?;
+        let summary = manifests::summary_line(
+            printed,
+            stream.documents,
+            rendered.len(),
+            converted,
+            errors,
+            warnings,
+        );
+        writeln!(stderr, "{summary}")?;
     }
     if !printed {
         return Ok(super::EXIT_FINDINGS);
@@ -138,12 +123,11 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
     Ok(super::EXIT_OK)
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 /// Every input in path order (stdin where it was named), read in parallel.
-fn read_inputs(args: &Args) -> (Vec<SourceFile>, Vec<ReadError>) {
+/// A path given on the command line that cannot be opened stops the run
+/// (exit 2, as for `validate`); a file found inside a directory that cannot
+/// be read is an `unreadable-file` error of its own.
+fn read_inputs(args: &Args) -> Result<(Vec<SourceFile>, Vec<Finding>), ReadError> {
     let options = WalkOptions {
         no_ignore: args.no_ignore,
         max_file_size: args.max_file_size,
@@ -163,14 +147,18 @@ fn read_inputs(args: &Args) -> (Vec<SourceFile>, Vec<ReadError>) {
         })
         .collect();
     let mut files = Vec::new();
-    let mut failures = Vec::new();
+    let mut unreadable = Vec::new();
     for result in read {
         match result {
             Ok(file) => files.push(file),
-            Err(err) => failures.push(err),
+            Err(
+                error
+                @ (ReadError::NotFound(_) | ReadError::Io { .. } | ReadError::NotAFile { .. }),
+            ) if args.paths.iter().any(|p| p.as_path() == error.path()) => return Err(error),
+            Err(error) => unreadable.push(manifests::unreadable_file(&error)),
         }
     }
-    (files, failures)
+    Ok((files, unreadable))
 }
 
 fn read_one(path: &Path, args: &Args) -> Result<SourceFile, ReadError> {
@@ -185,16 +173,13 @@ fn read_one(path: &Path, args: &Args) -> Result<SourceFile, ReadError> {
 
 /// Convert every file in memory with the text-preserving migration; the
 /// count is of converted objects. A file the migration refuses is kept as
-/// read, with its error, so that the stream fails closed.
-fn convert(
-    files: Vec<SourceFile>,
-    target: Version,
-) -> (Vec<Rendered>, Vec<(usize, MigrateError)>, usize) {
+/// read, with a `conversion-failed` error, so that the stream fails closed.
+fn convert(files: Vec<SourceFile>, target: Version) -> (Vec<Rendered>, Vec<Finding>, usize) {
     let options = MigrateOptions {
         target,
         role: FileRole::Manifest,
     };
-    let results: Vec<(Rendered, Option<MigrateError>, usize)> = files
+    let results: Vec<(Rendered, Option<Finding>, usize)> = files
         .into_par_iter()
         .map(
             |original| match migrate::migrate_text(&original, &options) {
@@ -208,51 +193,32 @@ fn convert(
                             original.format,
                         )
                     });
-                    (
-                        Rendered {
-                            original,
-                            converted,
-                        },
-                        None,
-                        count,
-                    )
+                    let rendered = Rendered {
+                        original,
+                        converted,
+                    };
+                    (rendered, None, count)
                 }
-                Err(err) => (Rendered::unchanged(original), Some(err), 0),
+                Err(error) => {
+                    let failure = manifests::conversion_failed(
+                        &original,
+                        &error.to_string(),
+                        error.position(),
+                    );
+                    (Rendered::unchanged(original), Some(failure), 0)
+                }
             },
         )
         .collect();
     let mut rendered = Vec::with_capacity(results.len());
     let mut failures = Vec::new();
     let mut converted = 0;
-    for (index, (file, failure, count)) in results.into_iter().enumerate() {
+    for (file, failure, count) in results {
         rendered.push(file);
-        if let Some(err) = failure {
-            failures.push((index, err));
-        }
+        failures.extend(failure);
         converted += count;
     }
     (rendered, failures, converted)
-}
-
-/// A finding for a file the migration refused, unless validation already
-/// reported an error in it (a syntax error, a template): the stream must
-/// fail either way, and one reason per problem is enough.
-fn migration_failures(
-    rendered: &[Rendered],
-    failures: Vec<(usize, MigrateError)>,
-    findings: &[Finding],
-) -> Vec<Finding> {
-    failures
-        .into_iter()
-        .filter_map(|(index, err)| {
-            let file = &rendered[index].original;
-            let reported = findings
-                .iter()
-                .any(|f| f.severity == Severity::Error && f.file == file.display);
-            (!reported)
-                .then(|| manifests::conversion_failed(file, &err.to_string(), err.position()))
-        })
-        .collect()
 }
 
 /// Validate what will be printed (the converted texts) with every rule of
@@ -270,36 +236,24 @@ fn validate(rendered: &[Rendered], strict: bool) -> Vec<Finding> {
     };
     let outputs: Vec<SourceFile> = rendered.iter().map(|r| r.output().clone()).collect();
     let validation = check::validate_files(outputs, |_| false, &options);
-    let index_of: HashMap<&str, usize> = rendered
+    let by_display: HashMap<&str, &Rendered> = rendered
         .iter()
-        .enumerate()
-        .map(|(index, r)| (r.original.display.as_str(), index))
+        .map(|r| (r.original.display.as_str(), r))
         .collect();
-    let mut located: Vec<(usize, Finding)> = validation
-        .findings
-        .into_iter()
-        .map(|mut finding| {
-            let index = index_of.get(finding.file.as_str()).copied().unwrap_or(usize::MAX);
-            if let Some(file) = rendered.get(index) {
-                manifests::relocate(&mut finding, file);
-            }
-            if finding.rule == TEMPLATE_SKIPPED {
-                // validate may skip a template; render cannot: its objects
-                // would be missing from the stream, and Argo CD would prune
-                // them.
-                finding.severity = Severity::Error;
-                finding.message = format!(
-                    "this file is a Go/Helm template, not YAML, so it cannot be rendered as is; \
-                     render the chart and pipe it in (`helm template RELEASE CHART | mz-presync render -`), \
-                     or move the file out of the application's directory"
-                );
-            }
-            (index, finding)
-        })
-        .collect();
-    // Input order, then line: the order of the stream.
-    located.sort_by(|(a, fa), (b, fb)| {
-        (a, fa.line, fa.column, fa.rule).cmp(&(b, fb.line, fb.column, fb.rule))
-    });
-    located.into_iter().map(|(_, finding)| finding).collect()
+    let mut findings = validation.findings;
+    for finding in &mut findings {
+        if let Some(file) = by_display.get(finding.file.as_str()) {
+            manifests::relocate(finding, file);
+        }
+        if finding.rule == TEMPLATE_SKIPPED {
+            // validate may skip a template; render cannot: its objects would
+            // be missing from the stream, and Argo CD would prune them.
+            finding.severity = Severity::Error;
+            finding.message = "this file is a Go/Helm template, not YAML, so it cannot be \
+                 rendered as is; render the chart and pipe it in (`helm template RELEASE CHART \
+                 | mz-presync render -`), or move the file out of the application's directory"
+                .to_owned();
+        }
+    }
+    findings
 }

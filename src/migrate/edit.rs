@@ -230,9 +230,7 @@ impl<'t> Editor<'t> {
         for edit in self.edits.drain(..) {
             match edits.last_mut() {
                 Some(last)
-                    if last.text.is_empty()
-                        && edit.text.is_empty()
-                        && edit.start <= last.end =>
+                    if last.text.is_empty() && edit.text.is_empty() && edit.start <= last.end =>
                 {
                     last.end = last.end.max(edit.end);
                 }

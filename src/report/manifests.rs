@@ -24,6 +24,9 @@
 //!   output, would otherwise read the whole stream as JSON;
 //! * the stream ends with a newline.
 
+use std::borrow::Cow;
+
+use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::check::{Finding, Severity};
@@ -40,6 +43,9 @@ pub const EMPTY_STREAM: &str = "empty-stream";
 /// The migration refused a file (its own safety check failed, or it cannot
 /// edit the text): printing the file unconverted would apply v1alpha1.
 pub const CONVERSION_FAILED: &str = "conversion-failed";
+
+/// A file found inside a directory could not be read.
+pub const UNREADABLE_FILE: &str = "unreadable-file";
 
 /// One input after conversion.
 #[derive(Debug, Clone)]
@@ -81,53 +87,74 @@ pub struct Stream {
     pub unparsable: Vec<Finding>,
 }
 
-/// Assemble the stream of `files`, in the order given.
+/// Assemble the stream of `files`, in the order given. Files are read in
+/// parallel; the stream is joined in order.
 pub fn assemble(files: &[Rendered]) -> Stream {
+    let parts: Vec<FilePart> = files.par_iter().map(file_part).collect();
     let mut stream = Stream::default();
-    for rendered in files {
-        let output = rendered.output();
-        let output_documents = output.documents();
-        let original_documents = rendered.original.documents();
-        for document in &output_documents {
-            if document.is_empty() {
-                continue;
-            }
-            // A document that does not parse is normally reported by the
-            // check engine (`yaml-syntax`, `template-skipped`); `unparsable`
-            // makes sure the stream fails even where a suppression silenced it.
-            let value = match source::parse_document(output, document) {
-                Ok(value) => value,
-                Err(error) => {
-                    stream.unparsable.push(unparsable(output, document, &error));
-                    None
-                }
-            };
-            if value.as_ref().is_some_and(Value::is_null) {
-                continue;
-            }
-            if let Some(value) = &value
-                && !is_resource(value)
-            {
-                let located_in = original_documents
-                    .get(document.index)
-                    .filter(|_| original_documents.len() == output_documents.len())
-                    .map_or((output, document), |d| (&rendered.original, d));
-                stream
-                    .findings
-                    .push(not_a_resource(located_in.0, located_in.1, value));
-            }
-            let text = match (&value, output.format) {
-                (Some(value), FileFormat::Json) => {
-                    let mut json = serde_json::to_string(value).unwrap_or_default();
-                    json.push('\n');
-                    std::borrow::Cow::Owned(json)
-                }
-                _ => std::borrow::Cow::Borrowed(document_text(output, document)),
-            };
-            push_document(&mut stream, &text);
+    for part in parts {
+        for text in &part.documents {
+            push_document(&mut stream, text);
         }
+        stream.findings.extend(part.findings);
+        stream.unparsable.extend(part.unparsable);
     }
     stream
+}
+
+/// One file's share of the stream.
+struct FilePart<'f> {
+    documents: Vec<Cow<'f, str>>,
+    findings: Vec<Finding>,
+    unparsable: Vec<Finding>,
+}
+
+fn file_part(rendered: &Rendered) -> FilePart<'_> {
+    let output = rendered.output();
+    let output_documents = output.documents();
+    let original_documents = rendered.original.documents();
+    let mut part = FilePart {
+        documents: Vec::new(),
+        findings: Vec::new(),
+        unparsable: Vec::new(),
+    };
+    for document in &output_documents {
+        if document.is_empty() {
+            continue;
+        }
+        // A document that does not parse is normally reported by the check
+        // engine (`yaml-syntax`, `template-skipped`); `unparsable` makes sure
+        // the stream fails even where a suppression silenced it.
+        let value = match source::parse_document(output, document) {
+            Ok(value) => value,
+            Err(error) => {
+                part.unparsable.push(unparsable(output, document, &error));
+                None
+            }
+        };
+        if value.as_ref().is_some_and(Value::is_null) {
+            continue;
+        }
+        if let Some(value) = &value
+            && !is_resource(value)
+        {
+            let (file, located) = original_documents
+                .get(document.index)
+                .filter(|_| original_documents.len() == output_documents.len())
+                .map_or((output, document), |d| (&rendered.original, d));
+            part.findings.push(not_a_resource(file, located, value));
+        }
+        let text = match (&value, output.format) {
+            (Some(value), FileFormat::Json) => {
+                let mut json = serde_json::to_string(value).unwrap_or_default();
+                json.push('\n');
+                Cow::Owned(json)
+            }
+            _ => Cow::Borrowed(document_text(output, document)),
+        };
+        part.documents.push(text);
+    }
+    part
 }
 
 fn push_document(stream: &mut Stream, text: &str) {
@@ -257,6 +284,60 @@ pub fn conversion_failed(
         ),
         resource: None,
     }
+}
+
+/// The error for a file found inside a directory that cannot be read (binary,
+/// not UTF-8, too large, a bad link): leaving it out would drop its objects
+/// from the stream.
+pub fn unreadable_file(error: &source::ReadError) -> Finding {
+    let text = error.to_string();
+    let prefix = format!("{}: ", error.path().display());
+    let reason = text.strip_prefix(&prefix).unwrap_or(&text);
+    let hint = match error {
+        source::ReadError::TooLarge { .. } => "raise --max-file-size if it is a manifest",
+        _ => "fix it, or exclude it with .gitignore or .ignore if it is not a manifest",
+    };
+    Finding {
+        rule: UNREADABLE_FILE,
+        severity: Severity::Error,
+        file: source::display_path(error.path()),
+        line: 1,
+        column: 1,
+        end_line: 1,
+        end_column: 1,
+        pointer: String::new(),
+        message: format!("cannot read this file: {reason}; {hint}"),
+        resource: None,
+    }
+}
+
+/// Add each of `extra` unless its file already has an error in `findings`:
+/// a stream fails on one reason per file as well as on two.
+pub fn add_unless_failed(findings: &mut Vec<Finding>, extra: Vec<Finding>) {
+    for finding in extra {
+        let failed = findings
+            .iter()
+            .any(|f| f.severity == Severity::Error && f.file == finding.file);
+        if !failed {
+            findings.push(finding);
+        }
+    }
+}
+
+/// Sort findings as the stream is ordered: by input (`order` holds the
+/// display names in stream order; other files go last, by name), then
+/// line, column and rule.
+pub fn sort_findings(findings: &mut [Finding], order: &[&str]) {
+    let rank = |file: &str| order.iter().position(|o| *o == file).unwrap_or(usize::MAX);
+    findings.sort_by(|a, b| {
+        (rank(&a.file), &a.file, a.line, a.column, a.rule).cmp(&(
+            rank(&b.file),
+            &b.file,
+            b.line,
+            b.column,
+            b.rule,
+        ))
+    });
 }
 
 /// Move a finding reported against the converted text of `rendered` to the
@@ -593,6 +674,61 @@ mod tests {
         let mut f = finding(3, 4, "/spec/x");
         relocate(&mut f, &Rendered::unchanged(yaml("a.yaml", "a: 1\n")));
         assert_eq!((f.line, f.column), (3, 4));
+    }
+
+    #[test]
+    fn extra_findings_are_added_only_for_files_without_an_error() {
+        let mut findings = vec![finding(1, 1, "")];
+        let mut warning = finding(2, 1, "");
+        warning.severity = Severity::Warning;
+        warning.file = "other.yaml".into();
+        findings.push(warning);
+        let mut same_file = finding(3, 1, "");
+        same_file.rule = "yaml-syntax";
+        let mut other_file = same_file.clone();
+        other_file.file = "other.yaml".into();
+        add_unless_failed(&mut findings, vec![same_file, other_file]);
+        let added: Vec<(&str, &str)> = findings[2..]
+            .iter()
+            .map(|f| (f.file.as_str(), f.rule))
+            .collect();
+        assert_eq!(added, [("other.yaml", "yaml-syntax")]);
+    }
+
+    #[test]
+    fn findings_sort_by_stream_order_then_line() {
+        let at = |file: &str, line: usize| Finding {
+            file: file.into(),
+            ..finding(line, 1, "")
+        };
+        let mut findings = vec![
+            at("a.yaml", 9),
+            at("-", 3),
+            at("zz.yaml", 1),
+            at("a.yaml", 2),
+        ];
+        sort_findings(&mut findings, &["-", "a.yaml"]);
+        let order: Vec<(&str, usize)> =
+            findings.iter().map(|f| (f.file.as_str(), f.line)).collect();
+        assert_eq!(
+            order,
+            [("-", 3), ("a.yaml", 2), ("a.yaml", 9), ("zz.yaml", 1)]
+        );
+    }
+
+    #[test]
+    fn unreadable_files_are_errors_without_the_path_twice() {
+        let error = source::ReadError::Binary {
+            path: PathBuf::from("dir/blob.yaml"),
+        };
+        let f = unreadable_file(&error);
+        assert_eq!(f.rule, UNREADABLE_FILE);
+        assert_eq!(f.file, "dir/blob.yaml");
+        assert!(
+            f.message.starts_with("cannot read this file: binary file"),
+            "{}",
+            f.message
+        );
     }
 
     #[test]

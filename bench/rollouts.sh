@@ -37,26 +37,25 @@ if [ ! -d "$REPO/.git" ]; then
     "$SYNTH" history --out "$REPO" --files "$FILES" --commits "$COMMITS" --seed "$SEED" 2>/dev/null
 fi
 
-now() { date +%s.%N; }
-seconds() { python3 -c "print(f'{$2 - $1:.3f}')"; }
+# measure NAME CMD... : runs CMD with stdout to $WORK/NAME.out; sets
+# wall_NAME and cpu_NAME (user + system seconds). CPU time is reported next
+# to wall time because a shared machine makes wall time noisy.
+measure() {
+    local name=$1
+    shift
+    /usr/bin/time -f "%e %U %S" -o "$WORK/$name.time" "$@" >"$WORK/$name.out"
+    read -r wall user sys <"$WORK/$name.time"
+    printf -v "wall_$name" '%s' "$wall"
+    printf -v "cpu_$name" '%s' "$(python3 -c "print(round($user + $sys, 2))")"
+}
 
 # Warm the page cache so the first measurement is not a disk benchmark.
 git -C "$REPO" log -p --format=%H >/dev/null
 
-start=$(now)
-"$BIN" rollouts --repo "$REPO" --format json --fail-on never HEAD >"$WORK/all.json"
-end=$(now)
-t_all=$(seconds "$start" "$end")
-
-start=$(now)
-"$BIN" rollouts --repo "$REPO" --format json --fail-on never HEAD~10..HEAD >"$WORK/range.json"
-end=$(now)
-t_range=$(seconds "$start" "$end")
-
-start=$(now)
-git -C "$REPO" log -p --format=%H >/dev/null
-end=$(now)
-t_log=$(seconds "$start" "$end")
+measure all "$BIN" rollouts --repo "$REPO" --format json --fail-on never HEAD
+measure range "$BIN" rollouts --repo "$REPO" --format json --fail-on never HEAD~10..HEAD
+measure log git -C "$REPO" log -p --format=%H
+cp "$WORK/all.out" "$WORK/all.json"
 
 total_commits=$(git -C "$REPO" rev-list --count HEAD)
 
@@ -106,25 +105,29 @@ git -C "$REPO" worktree remove --force "$NAIVE" 2>/dev/null || rm -rf "$NAIVE"
 git -C "$REPO" worktree prune
 git -C "$REPO" worktree add --quiet --detach "$NAIVE" HEAD
 mapfile -t naive_commits < <(git -C "$REPO" rev-list --max-count="$NAIVE_COMMITS" HEAD)
-start=$(now)
-for commit in "${naive_commits[@]}"; do
-    git -C "$NAIVE" checkout --quiet --detach "$commit"
-    "$BIN" hash --format json "$NAIVE" >/dev/null || true
-done
-end=$(now)
-t_naive=$(seconds "$start" "$end")
+printf '%s\n' "${naive_commits[@]}" >"$WORK/naive-commits.txt"
+# shellcheck disable=SC2016 # expanded by the inner shell
+measure naive bash -c '
+    while read -r commit; do
+        git -C "$1" checkout --quiet --detach "$commit"
+        "$2" hash --format json "$1" || true
+    done <"$3"' naive "$NAIVE" "$BIN" "$WORK/naive-commits.txt"
 git -C "$REPO" worktree remove --force "$NAIVE"
 
 python3 - <<EOF
-t_all, t_range, t_log, t_naive = $t_all, $t_range, $t_log, $t_naive
+wall = dict(all=$wall_all, range=$wall_range, log=$wall_log, naive=$wall_naive)
+cpu = dict(all=$cpu_all, range=$cpu_range, log=$cpu_log, naive=$cpu_naive)
 commits, naive = $total_commits, ${#naive_commits[@]}
-per_commit = t_all / commits
-naive_per_commit = t_naive / naive
-print(f"history: {commits} commits over $FILES files (synth seed $SEED)")
-print(f"rollouts, whole history:   {t_all:8.3f} s  ({per_commit * 1e3:.3f} ms/commit)")
-print(f"rollouts, HEAD~10..HEAD:   {t_range:8.3f} s")
-print(f"git log -p (floor):        {t_log:8.3f} s")
-print(f"naive checkout + hash:     {t_naive:8.3f} s for {naive} commits ({naive_per_commit * 1e3:.1f} ms/commit)")
-print(f"naive / rollouts per commit: {naive_per_commit / per_commit:.0f}x")
-print(f"naive extrapolated to the whole history: {naive_per_commit * commits:.0f} s")
+print(f"history: {commits} commits over $FILES files (synth seed $SEED); load average $(cut -d' ' -f1 /proc/loadavg)")
+print(f"{'':34}{'wall':>9}{'cpu':>9}")
+def row(label, key):
+    print(f"{label:34}{wall[key]:8.2f}s{cpu[key]:8.2f}s")
+row("rollouts, whole history", "all")
+row("rollouts, HEAD~10..HEAD", "range")
+row("git log -p (floor)", "log")
+row(f"naive checkout + hash, {naive} commits", "naive")
+for what, t in (("wall", wall), ("cpu", cpu)):
+    per, naive_per = t["all"] / commits, t["naive"] / naive
+    print(f"per commit ({what}): rollouts {per * 1e3:.2f} ms, naive {naive_per * 1e3:.0f} ms, "
+          f"ratio {naive_per / per:.0f}x; naive for the whole history ~{naive_per * commits:.0f} s")
 EOF

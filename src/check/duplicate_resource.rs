@@ -74,11 +74,11 @@ pub(crate) fn check(seen: &[Seen]) -> Vec<Finding> {
 
 fn locate(entry: &Seen, message: &str) -> Finding {
     Locator::new(&entry.file, &entry.doc, None).finding(FindingDraft {
-            rule: RULE.id,
-            severity: RULE.severity,
-            pointer: format!("{}/metadata/name", entry.prefix),
-            target: Target::Value,
-            message: message.to_owned(),
-            resource: Some(entry.resource.clone()),
-        })
+        rule: RULE.id,
+        severity: RULE.severity,
+        pointer: format!("{}/metadata/name", entry.prefix),
+        target: Target::Value,
+        message: message.to_owned(),
+        resource: Some(entry.resource.clone()),
+    })
 }

@@ -6,12 +6,12 @@ use std::sync::OnceLock;
 use serde_json::{Map, Value};
 
 use super::finding::{Finding, ResourceRef, Severity};
+use super::quick_locate::quick_locate;
 use super::{
     RuleInfo, deprecated_field, deprecated_version, downtime_strategy, empty_required,
     force_promote, invalid_duration, schema, suppress,
 };
 use crate::crd::{self, Algorithm, Version};
-use super::quick_locate::quick_locate;
 use crate::source::{DocumentIndex, DocumentSpan, Position, SourceFile, Target, parse_pointer};
 
 /// Options that change what the rules report.
@@ -213,7 +213,9 @@ impl<'f> Locator<'f> {
             return found;
         }
         let (file, doc) = (self.file, self.doc);
-        let index = self.index.get_or_insert_with(|| DocumentIndex::new(file, doc));
+        let index = self
+            .index
+            .get_or_insert_with(|| DocumentIndex::new(file, doc));
         match index.locate(pointer, target) {
             Some(located) => (located.start, located.end),
             None => {

@@ -173,19 +173,18 @@ fn find_key(
 /// `indent`: the next content line indented less, or as much but not a
 /// compact sequence item.
 fn block_end(lines: &[Line<'_>], from: usize, limit: usize, indent: usize) -> usize {
-    for i in from..limit {
-        let line = &lines[i];
-        if line.is_filler() {
-            continue;
-        }
-        let line_indent = line.indent();
-        let rest = &line.text[line_indent..];
-        let compact_item = line_indent == indent && (rest.starts_with("- ") || rest == "-");
-        if line_indent < indent || (line_indent == indent && !compact_item) {
-            return i;
-        }
-    }
-    limit
+    lines[from..limit]
+        .iter()
+        .position(|line| {
+            if line.is_filler() {
+                return false;
+            }
+            let line_indent = line.indent();
+            let rest = &line.text[line_indent..];
+            let compact_item = line_indent == indent && (rest.starts_with("- ") || rest == "-");
+            line_indent < indent || (line_indent == indent && !compact_item)
+        })
+        .map_or(limit, |offset| from + offset)
 }
 
 /// The byte range, within `text` (what follows `key: `), of a one-line
@@ -252,7 +251,12 @@ mod tests {
 
     /// The fast path must agree with the syntax tree wherever it answers.
     fn agrees_on(text: &str) -> usize {
-        let file = SourceFile::from_text("t.yaml", PathBuf::from("t.yaml"), text.to_owned(), FileFormat::Yaml);
+        let file = SourceFile::from_text(
+            "t.yaml",
+            PathBuf::from("t.yaml"),
+            text.to_owned(),
+            FileFormat::Yaml,
+        );
         let mut answered = 0;
         for doc in file.documents() {
             let Ok(Some(root)) = parse_document(&file, &doc) else {
@@ -288,13 +292,16 @@ mod tests {
                 for entry in std::fs::read_dir(&path).unwrap() {
                     stack.push(entry.unwrap().path());
                 }
-            } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-                if let Ok(text) = std::fs::read_to_string(&path) {
-                    answered += agrees_on(&text);
-                }
+            } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml")
+                && let Ok(text) = std::fs::read_to_string(&path)
+            {
+                answered += agrees_on(&text);
             }
         }
-        assert!(answered > 500, "the fast path answered only {answered} times");
+        assert!(
+            answered > 500,
+            "the fast path answered only {answered} times"
+        );
     }
 
     #[test]
@@ -308,12 +315,20 @@ mod tests {
     #[test]
     fn gives_up_on_what_it_cannot_read() {
         let text = "a:\n\tb: 1\nc: &x 1\nd: *x\n\"e\": 1\n";
-        let file = SourceFile::from_text("t.yaml", PathBuf::from("t.yaml"), text.to_owned(), FileFormat::Yaml);
+        let file = SourceFile::from_text(
+            "t.yaml",
+            PathBuf::from("t.yaml"),
+            text.to_owned(),
+            FileFormat::Yaml,
+        );
         let doc = &file.documents()[0];
         let root = serde_json::json!({"a": {"b": 1}, "c": 1, "d": 1, "e": 1});
         assert!(quick_locate(&file, doc, "/c", Target::Value, &root).is_none());
         assert!(quick_locate(&file, doc, "/d", Target::Value, &root).is_none());
         assert!(quick_locate(&file, doc, "/e", Target::Key, &root).is_none());
-        assert!(quick_locate(&file, doc, "/c", Target::Key, &root).is_none(), "a quoted key at this level");
+        assert!(
+            quick_locate(&file, doc, "/c", Target::Key, &root).is_none(),
+            "a quoted key at this level"
+        );
     }
 }

@@ -1,22 +1,34 @@
-//! `mz-presync explain`: the documentation of the validate rules.
+//! `mz-presync explain`: the documentation of the rules of `validate` and
+//! `rollouts`.
 
-use crate::check::{rule, rules};
+use crate::check::{RuleInfo, rules};
+use crate::history;
 
 /// Show what a rule checks and how to fix its findings; without a rule,
 /// list every rule.
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:\n  mz-presync explain\n  mz-presync explain unknown-field")]
 pub struct Args {
-    /// A rule id, as shown in brackets in validate's output.
+    /// A rule id, as shown in brackets in the output of validate or rollouts.
     #[arg(value_name = "RULE")]
     rule: Option<String>,
 }
 
 pub fn run(args: Args, _ctx: &super::Context) -> anyhow::Result<i32> {
     let Some(id) = args.rule else {
-        let width = rules().iter().map(|r| r.id.len()).max().unwrap_or(0);
+        let all = rules().iter().chain(history::RULES);
+        let width = all.map(|r| r.id.len()).max().unwrap_or(0);
         println!("{:width$}  {:8}  description", "rule", "severity");
         for rule in rules() {
+            println!(
+                "{:width$}  {:8}  {}",
+                rule.id,
+                rule.severity.as_str(),
+                rule.summary
+            );
+        }
+        println!("\nChecks that `mz-presync rollouts` adds on a change:");
+        for rule in history::RULES {
             println!(
                 "{:width$}  {:8}  {}",
                 rule.id,
@@ -27,24 +39,50 @@ pub fn run(args: Args, _ctx: &super::Context) -> anyhow::Result<i32> {
         println!("\nRun `mz-presync explain RULE` for the details of one rule.");
         return Ok(super::EXIT_OK);
     };
-    match rule(&id) {
-        Some(rule) => {
-            println!(
-                "{} ({})\n\n{}.\n\n{}",
-                rule.id,
-                rule.severity,
-                rule.summary,
-                wrap(rule.docs, 80)
-            );
-            Ok(super::EXIT_OK)
-        }
-        None => {
+    let validate_rule = crate::check::rule(&id);
+    let rollouts_rule = history::rule(&id);
+    match (validate_rule, rollouts_rule) {
+        (None, None) => {
             eprintln!(
                 "error: there is no rule `{id}`; `mz-presync explain` lists them: {}",
-                rules().iter().map(|r| r.id).collect::<Vec<_>>().join(", ")
+                rules()
+                    .iter()
+                    .chain(history::RULES)
+                    .map(|r| r.id)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
             Ok(super::EXIT_USAGE)
         }
+        (first, second) => {
+            let mut text = String::new();
+            for (heading, rule) in [("", first), ("In `rollouts`", second)] {
+                if let Some(rule) = rule {
+                    text.push_str(&describe(rule, heading, !text.is_empty()));
+                }
+            }
+            print!("{text}");
+            Ok(super::EXIT_OK)
+        }
+    }
+}
+
+fn describe(rule: &RuleInfo, heading: &str, continued: bool) -> String {
+    if continued {
+        format!(
+            "\n{heading} ({}): {}.\n\n{}\n",
+            rule.severity,
+            rule.summary,
+            wrap(rule.docs, 80)
+        )
+    } else {
+        format!(
+            "{} ({})\n\n{}.\n\n{}\n",
+            rule.id,
+            rule.severity,
+            rule.summary,
+            wrap(rule.docs, 80)
+        )
     }
 }
 

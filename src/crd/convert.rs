@@ -116,10 +116,10 @@ pub fn convert_spec(spec: &Value, from: Version, to: Version) -> SpecConversion 
             }
         }
         (Version::V1, Version::V1alpha2) => drop_rollout_request_timeout(&mut spec, &mut notes),
-        (Version::V1alpha2 | Version::V1, Version::V1alpha1) => {
-            if spec.get("forcePromote").is_none_or(Value::is_null) {
-                spec.insert("forcePromote".into(), Value::String(String::new()));
-            }
+        (Version::V1alpha2 | Version::V1, Version::V1alpha1)
+            if spec.get("forcePromote").is_none_or(Value::is_null) =>
+        {
+            spec.insert("forcePromote".into(), Value::String(String::new()));
         }
         _ => {}
     }

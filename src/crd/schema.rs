@@ -138,10 +138,10 @@ fn to_json_schema(schema: Value) -> Value {
         } else if let Some(Value::String(kind)) = map.get("type").cloned() {
             map.insert("type".into(), json!([kind, "null"]));
         }
-        if let Some(Value::Array(options)) = map.get_mut("enum") {
-            if !options.contains(&Value::Null) {
-                options.push(Value::Null);
-            }
+        if let Some(Value::Array(options)) = map.get_mut("enum")
+            && !options.contains(&Value::Null)
+        {
+            options.push(Value::Null);
         }
     }
     Value::Object(map)

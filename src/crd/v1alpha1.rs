@@ -24,24 +24,9 @@ use super::common::{
     namespaced,
     status = "MaterializeStatus",
     doc = "A Materialize environment (legacy version: rollouts are requested with spec.requestRollout).",
-    printcolumn(
-        name = "ImageRefRunning",
-        type_ = "string",
-        json_path = ".status.lastCompletedRolloutEnvironmentdImageRef",
-        priority = "1"
-    ),
-    printcolumn(
-        name = "ImageRefToDeploy",
-        type_ = "string",
-        json_path = ".spec.environmentdImageRef",
-        priority = "1"
-    ),
-    printcolumn(
-        name = "UpToDate",
-        type_ = "string",
-        json_path = ".status.conditions[?(@.type==\"UpToDate\")].status",
-        priority = "1"
-    )
+    printcolumn = r#"{"name":"ImageRefRunning","type":"string","jsonPath":".status.lastCompletedRolloutEnvironmentdImageRef","priority":1}"#,
+    printcolumn = r#"{"name":"ImageRefToDeploy","type":"string","jsonPath":".spec.environmentdImageRef","priority":1}"#,
+    printcolumn = r#"{"name":"UpToDate","type":"string","jsonPath":".status.conditions[?(@.type==\"UpToDate\")].status","priority":1}"#
 )]
 #[serde(rename_all = "camelCase")]
 pub struct MaterializeSpec {

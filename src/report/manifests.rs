@@ -185,6 +185,15 @@ fn document_text<'f>(file: &'f SourceFile, document: &DocumentSpan) -> &'f str {
     file.text.get(document.range.start..end).unwrap_or("")
 }
 
+/// Kustomize's own files have `apiVersion` and `kind` but are build input,
+/// not objects any cluster serves.
+fn is_kustomize_input(value: &Value) -> bool {
+    value
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .is_some_and(|v| v.starts_with("kustomize.config.k8s.io/"))
+}
+
 fn is_resource(value: &Value) -> bool {
     let text = |field: &str| {
         value
@@ -192,16 +201,36 @@ fn is_resource(value: &Value) -> bool {
             .and_then(Value::as_str)
             .is_some_and(|s| !s.is_empty())
     };
-    value.is_object() && text("apiVersion") && text("kind")
+    value.is_object() && text("apiVersion") && text("kind") && !is_kustomize_input(value)
 }
 
 fn not_a_resource(file: &SourceFile, document: &DocumentSpan, value: &Value) -> Finding {
     let start = file.position(document.content_start);
     let line_end = file.line_text(start.line).chars().count() + 1;
-    let what = match value {
-        Value::Object(_) => "a mapping without apiVersion and kind",
-        Value::Array(_) => "a sequence",
-        _ => "a scalar",
+    let number = document.index + 1;
+    let name = file.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let message = if is_kustomize_input(value) {
+        format!(
+            "document {number} is a kustomization, the input of `kustomize build`, not a Kubernetes \
+             object; render the directory first (`kustomize build DIR | mz-presync render -`, which \
+             the Argo CD plugin does when the kustomization is in the application's directory)"
+        )
+    } else if name == "Chart.yaml" {
+        "this is a Helm chart's Chart.yaml, not a Kubernetes object; render the chart first \
+         (`helm template RELEASE CHART | mz-presync render -`, which the Argo CD plugin does when \
+         Chart.yaml is in the application's directory)"
+            .to_owned()
+    } else {
+        let what = match value {
+            Value::Object(_) => "a mapping without apiVersion and kind",
+            Value::Array(_) => "a sequence",
+            _ => "a scalar",
+        };
+        format!(
+            "document {number} is {what}, not a Kubernetes object, and Argo CD would refuse the \
+             whole stream; move this file out of the application's directory or list it in a \
+             .ignore file"
+        )
     };
     Finding {
         rule: NOT_A_RESOURCE,
@@ -212,11 +241,7 @@ fn not_a_resource(file: &SourceFile, document: &DocumentSpan, value: &Value) -> 
         end_line: start.line,
         end_column: line_end.max(start.column + 1),
         pointer: String::new(),
-        message: format!(
-            "document {} is {what}, not a Kubernetes object, and Argo CD would refuse the whole stream; \
-             move this file out of the application's directory or list it in a .ignore file",
-            document.index + 1
-        ),
+        message,
         resource: None,
     }
 }
@@ -613,6 +638,32 @@ mod tests {
                 .contains("document 2 is a mapping without apiVersion")
         );
         assert!(stream.findings[1].message.contains("a sequence"));
+    }
+
+    #[test]
+    fn kustomizations_and_charts_say_to_render_first() {
+        let stream = assemble(&[
+            Rendered::unchanged(yaml(
+                "base/kustomization.yaml",
+                "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n",
+            )),
+            Rendered::unchanged(yaml(
+                "chart/Chart.yaml",
+                "apiVersion: v2\nname: x\nversion: 0.1.0\n",
+            )),
+        ]);
+        let messages: Vec<&str> = stream.findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(messages.len(), 2);
+        assert!(
+            messages[0].contains("kustomize build DIR | mz-presync render -"),
+            "{}",
+            messages[0]
+        );
+        assert!(
+            messages[1].contains("helm template RELEASE CHART"),
+            "{}",
+            messages[1]
+        );
     }
 
     #[test]

@@ -39,10 +39,10 @@ data:
   max_connections: \"1000\"
 ";
 
-/// What `mz-presync migrate` must produce for the v1alpha1 manifest after
-/// the excluded-field and image edits (used only if `migrate` is not
-/// available in this build).
-const MIGRATED_FALLBACK: &str = "# Production Materialize environment.
+/// What `mz-presync migrate` produces for the v1alpha1 manifest after the
+/// excluded-field and image edits: `requestRollout` and the apiVersion
+/// change, nothing else (the non-empty `forcePromote` stays).
+const MIGRATED: &str = "# Production Materialize environment.
 apiVersion: materialize.cloud/v1alpha2
 kind: Materialize
 metadata:
@@ -143,7 +143,7 @@ impl Builder {
 }
 
 /// The v1alpha1 → v1alpha2 migration of `text`, by the built `migrate`
-/// command when it exists.
+/// command, as a user would run it before committing.
 fn migrate(text: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("mz.yaml");
@@ -155,13 +155,11 @@ fn migrate(text: &str) -> String {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
-    if stderr.contains("not implemented yet") {
-        // TODO(lead): `migrate` was a placeholder when this test was written;
-        // this hand-written migration is what it must produce.
-        return MIGRATED_FALLBACK.to_owned();
-    }
     assert!(output.status.success(), "migrate failed: {stderr}");
-    std::fs::read_to_string(&path).unwrap()
+    assert!(stderr.contains("rollout-neutral"), "{stderr}");
+    let migrated = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(migrated, MIGRATED);
+    migrated
 }
 
 struct Fixture {
@@ -592,6 +590,53 @@ fn github_annotations_point_at_the_changed_field() {
     );
     let (_, stdout, _) = rollouts(&fixture, &["--format", "github", &range]);
     insta::assert_snapshot!("github", fixture.label(&stdout));
+}
+
+#[test]
+fn the_v1_algorithm_gives_other_hashes_and_says_so() {
+    let fixture = build_history();
+    let range = format!("{}..{}", fixture.id("02-excluded"), fixture.id("03-image"));
+    let hashes = |algorithm: &str| {
+        let (_, stdout, _) = rollouts(
+            &fixture,
+            &["--format", "json", "--algorithm", algorithm, &range],
+        );
+        let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(report["algorithm"], algorithm);
+        let change = report["commits"][0]["changes"][0].clone();
+        assert_eq!(
+            change["fields"],
+            serde_json::json!(["/spec/environmentdImageRef"])
+        );
+        (change["old_hash"].clone(), change["new_hash"].clone())
+    };
+    let (v1alpha2, v1) = (hashes("v1alpha2"), hashes("v1"));
+    assert_ne!(v1alpha2.1, v1.1);
+    // Cross-check with `hash`, which computes the same hash from a file.
+    let repo = Repository::open(&fixture.path).unwrap();
+    let commit = repo
+        .find_commit(Oid::from_str(fixture.id("03-image")).unwrap())
+        .unwrap();
+    let blob = commit
+        .tree()
+        .unwrap()
+        .get_path(Path::new(MZ_PATH))
+        .unwrap()
+        .to_object(&repo)
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mz.yaml");
+    std::fs::write(&file, blob.as_blob().unwrap().content()).unwrap();
+    for (algorithm, expected) in [("v1alpha2", &v1alpha2.1), ("v1", &v1.1)] {
+        let output = Command::cargo_bin("mz-presync")
+            .unwrap()
+            .args(["hash", "--format", "json", "--algorithm", algorithm])
+            .arg(&file)
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(&report["resources"][0]["hash"], expected, "{algorithm}");
+    }
 }
 
 #[test]

@@ -71,7 +71,7 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
             let bar =
                 ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
             if let Ok(style) = ProgressStyle::with_template(
-                "{spinner} comparing commits {bar:40} {pos}/{len} ({per_sec}, {eta} left)",
+                "comparing commits {wide_bar} {human_pos}/{human_len} ({eta} left)",
             ) {
                 bar.set_style(style);
             }

@@ -159,6 +159,97 @@ pub fn render(history: &History, options: &ReportOptions) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crd::Algorithm;
+    use crate::history::{ApiVersionChange, ChangeFinding};
+    use crate::source::Position;
+
+    fn history(rollouts: usize, errors: usize) -> History {
+        let change = |i: usize, error: bool| Change {
+            namespace: Some("prod".into()),
+            name: Some(format!("mz-{i}")),
+            file: format!("clusters/mz-{i}.yaml"),
+            change: ChangeKind::Updated,
+            rollout: !error,
+            old_hash: Some("a".repeat(64)),
+            new_hash: Some("b".repeat(64)),
+            api_version: ApiVersionChange {
+                from: Some("materialize.cloud/v1alpha2".into()),
+                to: Some("materialize.cloud/v1alpha2".into()),
+            },
+            fields: vec!["/spec/environmentdImageRef".into()],
+            findings: if error {
+                vec![ChangeFinding {
+                    rule: "upgrade-window",
+                    severity: Severity::Error,
+                    message: "a downgrade".into(),
+                    pointer: "/spec/environmentdImageRef".into(),
+                    line: 9,
+                    column: 25,
+                }]
+            } else {
+                vec![]
+            },
+            position: Some(Position { line: 9, column: 3 }),
+            best_effort: false,
+        };
+        let changes = (0..rollouts)
+            .map(|i| change(i, false))
+            .chain((0..errors).map(|i| change(i, true)))
+            .collect();
+        History {
+            version: 1,
+            algorithm: Algorithm::V1alpha2,
+            range: "main..pr".into(),
+            commits: vec![CommitChanges {
+                commit: "c".repeat(40),
+                parents: vec![],
+                summary: "bump, everything".into(),
+                author: "a <a@b>".into(),
+                time: "2026-11-25T10:00:00Z".into(),
+                changes,
+            }],
+            scanned_commits: 1,
+            net: None,
+        }
+    }
+
+    fn levels(out: &str) -> Vec<&str> {
+        out.lines().map(|l| l.split(' ').next().unwrap()).collect()
+    }
+
+    #[test]
+    fn at_most_ten_per_level_then_a_notice_with_the_count() {
+        let out = render(&history(25, 12), &ReportOptions::default());
+        let levels = levels(&out);
+        assert_eq!(levels.iter().filter(|l| **l == "::error").count(), 10);
+        // Nine rollout notices and the closing notice: ten in all.
+        assert_eq!(levels.iter().filter(|l| **l == "::notice").count(), 10);
+        assert_eq!(
+            out.lines().last().unwrap(),
+            "::notice title=mz-presync rollouts::18 more annotation(s) not shown: GitHub displays at most 10 per level. Run `mz-presync rollouts --format json main..pr` for every change."
+        );
+        assert!(out.starts_with("::error file=clusters/mz-0.yaml,line=9,col=25,title=upgrade-window (prod/mz-0)::commit ccccccc: a downgrade\n"));
+    }
+
+    #[test]
+    fn nothing_dropped_means_no_closing_notice() {
+        let out = render(&history(10, 0), &ReportOptions::default());
+        assert_eq!(levels(&out), ["::notice"; 10]);
+        assert!(
+            out.lines()
+                .all(|l| l.starts_with("::notice file=clusters/mz-"))
+        );
+    }
+
+    #[test]
+    fn rollouts_are_errors_when_they_fail_the_run() {
+        let options = ReportOptions {
+            fail_on: FailOn::Rollout,
+            ..ReportOptions::default()
+        };
+        let out = render(&history(1, 0), &options);
+        assert!(out.starts_with("::error file=clusters/mz-0.yaml,line=9,col=3,title=rollout%3A prod/mz-0::Commit ccccccc (bump, everything) starts a rollout of prod/mz-0: it changes /spec/environmentdImageRef."), "{out}");
+    }
 
     #[test]
     fn escaping_follows_the_workflow_command_rules() {

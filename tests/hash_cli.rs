@@ -13,7 +13,13 @@ fn fixture(path: &str) -> String {
 }
 
 fn hash_json(args: &[&str]) -> (i32, Value) {
-    let output = mz().arg("hash").arg("--format").arg("json").args(args).output().unwrap();
+    let output = mz()
+        .arg("hash")
+        .arg("--format")
+        .arg("json")
+        .args(args)
+        .output()
+        .unwrap();
     let report: Value = serde_json::from_slice(&output.stdout).expect("stdout is JSON");
     (output.status.code().unwrap(), report)
 }
@@ -22,8 +28,14 @@ fn hash_json(args: &[&str]) -> (i32, Value) {
 fn minimal_v1alpha1_hashes_like_the_golden_vector() {
     let manifest = "apiVersion: materialize.cloud/v1alpha1\nkind: Materialize\nmetadata:\n  name: mz\n  namespace: materialize\nspec:\n  environmentdImageRef: materialize/environmentd:v26.0.0\n  backendSecretName: materialize-backend\n";
     for (algorithm, expected) in [
-        ("v1alpha2", "70bc713295b3c25cee45f7155aa305111f65d51ac04a04cee3db5174f1d9b501"),
-        ("v1", "8ab77349f8225fcd7b87381ad9d4ef4236443ce1c5ca3142275b6ccd63e92702"),
+        (
+            "v1alpha2",
+            "70bc713295b3c25cee45f7155aa305111f65d51ac04a04cee3db5174f1d9b501",
+        ),
+        (
+            "v1",
+            "8ab77349f8225fcd7b87381ad9d4ef4236443ce1c5ca3142275b6ccd63e92702",
+        ),
     ] {
         let output = mz()
             .args(["hash", "--format", "json", "--algorithm", algorithm, "-"])
@@ -88,7 +100,11 @@ fn fields_no_version_has_are_ignored_but_a_missing_secret_is_reported() {
 #[test]
 fn unreadable_type_is_explained_with_the_field() {
     let manifest = "apiVersion: materialize.cloud/v1alpha2\nkind: Materialize\nmetadata: {name: mz}\nspec:\n  environmentdImageRef: x\n  backendSecretName: y\n  rolloutStrategy: Bogus\n";
-    let output = mz().args(["hash", "-"]).write_stdin(manifest).output().unwrap();
+    let output = mz()
+        .args(["hash", "-"])
+        .write_stdin(manifest)
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(1));
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(stdout.contains("/spec/rolloutStrategy"), "{stdout}");
@@ -97,10 +113,21 @@ fn unreadable_type_is_explained_with_the_field() {
 
 #[test]
 fn human_output_ends_with_the_force_promote_hint() {
-    let output = mz().args(["hash", &fixture("realworld/14_materialize_docs_upgrade-v1alpha1-yaml.excerpt.yaml")]).output().unwrap();
+    let output = mz()
+        .args([
+            "hash",
+            &fixture("realworld/14_materialize_docs_upgrade-v1alpha1-yaml.excerpt.yaml"),
+        ])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(0));
     let stdout = String::from_utf8(output.stdout).unwrap();
-    assert!(stdout.trim_end().ends_with("set spec.forcePromote to the new hash in the same change."), "{stdout}");
+    assert!(
+        stdout
+            .trim_end()
+            .ends_with("set spec.forcePromote to the new hash in the same change."),
+        "{stdout}"
+    );
 }
 
 #[test]

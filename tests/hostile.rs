@@ -11,7 +11,9 @@ use serde_json::Value;
 const TIME_LIMIT: Duration = Duration::from_secs(20);
 
 fn hostile(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/hostile").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/hostile")
+        .join(name)
 }
 
 struct Outcome {
@@ -30,7 +32,12 @@ fn validate(path: &Path, extra: &[&str]) -> Outcome {
         .timeout(TIME_LIMIT)
         .output()
         .unwrap();
-    assert!(started.elapsed() < TIME_LIMIT, "{} took {:?}", path.display(), started.elapsed());
+    assert!(
+        started.elapsed() < TIME_LIMIT,
+        "{} took {:?}",
+        path.display(),
+        started.elapsed()
+    );
     Outcome {
         code: output.status.code().expect("exited, not killed"),
         report: serde_json::from_slice(&output.stdout).unwrap_or(Value::Null),
@@ -44,7 +51,12 @@ fn rules(outcome: &Outcome) -> Vec<(String, String)> {
         .map(|findings| {
             findings
                 .iter()
-                .map(|f| (f["rule"].as_str().unwrap().to_owned(), f["message"].as_str().unwrap().to_owned()))
+                .map(|f| {
+                    (
+                        f["rule"].as_str().unwrap().to_owned(),
+                        f["message"].as_str().unwrap().to_owned(),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -63,16 +75,34 @@ fn assert_migrate_leaves_alone(path: &Path) {
         .timeout(TIME_LIMIT)
         .output()
         .unwrap();
-    assert!(output.status.code().is_some(), "migrate was killed on {}", path.display());
-    assert_eq!(std::fs::read(&copy).unwrap(), before, "migrate modified {}", path.display());
+    assert!(
+        output.status.code().is_some(),
+        "migrate was killed on {}",
+        path.display()
+    );
+    assert_eq!(
+        std::fs::read(&copy).unwrap(),
+        before,
+        "migrate modified {}",
+        path.display()
+    );
     let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-    assert_eq!(leftovers.len(), 1, "migrate left a temporary file next to {}", path.display());
+    assert_eq!(
+        leftovers.len(),
+        1,
+        "migrate left a temporary file next to {}",
+        path.display()
+    );
 }
 
 fn expect_error(name: &str, rule: &str, words: &str) {
     let path = hostile(name);
     let outcome = validate(&path, &[]);
-    assert_eq!(outcome.code, 1, "{name}: exit code; stderr: {}", outcome.stderr);
+    assert_eq!(
+        outcome.code, 1,
+        "{name}: exit code; stderr: {}",
+        outcome.stderr
+    );
     let found = rules(&outcome);
     assert!(
         found.iter().any(|(r, m)| r == rule && m.contains(words)),
@@ -84,7 +114,13 @@ fn expect_error(name: &str, rule: &str, words: &str) {
 fn expect_clean(name: &str, resources: u64) {
     let path = hostile(name);
     let outcome = validate(&path, &[]);
-    assert_eq!(outcome.code, 0, "{name}: {:?} {}", rules(&outcome), outcome.stderr);
+    assert_eq!(
+        outcome.code,
+        0,
+        "{name}: {:?} {}",
+        rules(&outcome),
+        outcome.stderr
+    );
     assert_eq!(rules(&outcome), vec![], "{name}");
     assert_eq!(outcome.report["summary"]["resources"], resources, "{name}");
     assert_migrate_leaves_alone(&path);
@@ -123,7 +159,11 @@ fn tabs_for_indentation_are_a_syntax_error() {
 
 #[test]
 fn duplicate_keys_are_an_error_as_in_strict_decoding() {
-    expect_error("duplicate-keys.yaml", "yaml-syntax", "duplicate mapping key `backendSecretName`");
+    expect_error(
+        "duplicate-keys.yaml",
+        "yaml-syntax",
+        "duplicate mapping key `backendSecretName`",
+    );
 }
 
 #[test]
@@ -156,7 +196,12 @@ fn a_file_over_the_size_cap_is_refused_without_reading_it() {
     let outcome = validate(dir.path(), &[]);
     assert_eq!(outcome.code, 1, "{}", outcome.stderr);
     let found = rules(&outcome);
-    assert!(found.iter().any(|(r, m)| r == "unreadable-file" && m.contains("more than the limit")), "{found:?}");
+    assert!(
+        found
+            .iter()
+            .any(|(r, m)| r == "unreadable-file" && m.contains("more than the limit")),
+        "{found:?}"
+    );
     // The cap is configurable.
     let small = dir.path().join("small.yaml");
     std::fs::write(&small, "a: 1\n".repeat(100)).unwrap();
@@ -171,11 +216,18 @@ fn symlink_loop_terminates_with_a_named_error() {
     let root = dir.path().join("repo");
     std::fs::create_dir_all(root.join("a")).unwrap();
     std::os::unix::fs::symlink("..", root.join("a/loop")).unwrap();
-    std::fs::write(root.join("a/ok.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n").unwrap();
+    std::fs::write(
+        root.join("a/ok.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
+    )
+    .unwrap();
     let outcome = validate(&root, &[]);
     assert!(outcome.code == 0 || outcome.code == 1 || outcome.code == 2);
     let text = format!("{:?} {}", rules(&outcome), outcome.stderr);
-    assert!(text.to_lowercase().contains("loop") || outcome.code == 0, "{text}");
+    assert!(
+        text.to_lowercase().contains("loop") || outcome.code == 0,
+        "{text}"
+    );
 }
 
 #[cfg(unix)]
@@ -188,10 +240,16 @@ fn symlink_leaving_the_repository_is_not_followed() {
     std::fs::create_dir_all(&root).unwrap();
     std::os::unix::fs::symlink(&outside, root.join("link.yaml")).unwrap();
     let outcome = validate(&root, &[]);
-    assert_ne!(outcome.code, 0, "an escaping symlink is never a silent pass");
+    assert_ne!(
+        outcome.code, 0,
+        "an escaping symlink is never a silent pass"
+    );
     let text = format!("{:?} {}", rules(&outcome), outcome.stderr);
     assert!(text.contains("outside"), "{text}");
-    assert_eq!(outcome.report["summary"]["resources"], 0, "the target was not read");
+    assert_eq!(
+        outcome.report["summary"]["resources"], 0,
+        "the target was not read"
+    );
 }
 
 #[cfg(unix)]
@@ -215,9 +273,20 @@ fn read_only_file_is_refused_by_migrate_and_others_still_migrate() {
     assert_ne!(output.status.code(), Some(0));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("read-only"), "{stderr}");
-    assert!(std::fs::read_to_string(&locked).unwrap().contains("v1alpha1"));
-    assert!(std::fs::read_to_string(&open).unwrap().contains("materialize.cloud/v1alpha2"));
-    assert_eq!(std::fs::metadata(&locked).unwrap().permissions().mode() & 0o777, 0o444);
+    assert!(
+        std::fs::read_to_string(&locked)
+            .unwrap()
+            .contains("v1alpha1")
+    );
+    assert!(
+        std::fs::read_to_string(&open)
+            .unwrap()
+            .contains("materialize.cloud/v1alpha2")
+    );
+    assert_eq!(
+        std::fs::metadata(&locked).unwrap().permissions().mode() & 0o777,
+        0o444
+    );
 }
 
 #[test]
@@ -228,8 +297,18 @@ fn a_directory_that_disappears_mid_walk_is_a_named_error() {
     std::fs::write(sub.join("mz.yaml"), "a: 1\n").unwrap();
     let found = mz_presync::source::walk(&[dir.path().to_path_buf()], &Default::default());
     std::fs::remove_dir_all(&sub).unwrap();
-    let path = found.into_iter().find_map(Result::ok).expect("the walk saw the file");
-    let err = mz_presync::source::read_file(&path, "vanishing/mz.yaml".into(), 1 << 20).unwrap_err();
-    assert!(matches!(err, mz_presync::source::ReadError::NotFound(_)), "{err:?}");
-    assert!(err.to_string().contains("vanishing/mz.yaml") || err.to_string().contains("mz.yaml"), "{err}");
+    let path = found
+        .into_iter()
+        .find_map(Result::ok)
+        .expect("the walk saw the file");
+    let err =
+        mz_presync::source::read_file(&path, "vanishing/mz.yaml".into(), 1 << 20).unwrap_err();
+    assert!(
+        matches!(err, mz_presync::source::ReadError::NotFound(_)),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("vanishing/mz.yaml") || err.to_string().contains("mz.yaml"),
+        "{err}"
+    );
 }

@@ -21,7 +21,10 @@ fn checked_in_schemas_match_the_generator() {
 }
 
 /// Readable by the operator yet rejected at admission (spec §3).
-const ADMISSION_STRICTER: [&str; 2] = ["v1alpha1-uuid-forms-braced-urn", "v1alpha1-quantity-numbers"];
+const ADMISSION_STRICTER: [&str; 2] = [
+    "v1alpha1-uuid-forms-braced-urn",
+    "v1alpha1-quantity-numbers",
+];
 
 #[test]
 fn schemas_accept_readable_golden_inputs_and_reject_unreadable_ones() {
@@ -37,14 +40,21 @@ fn schemas_accept_readable_golden_inputs_and_reject_unreadable_ones() {
         let id = vector["id"].as_str().unwrap();
         let input = &vector["input"];
         let version = version_of(input).unwrap();
-        let hash_key = if version == Version::V1 { "hash_v1" } else { "hash_v1alpha2" };
+        let hash_key = if version == Version::V1 {
+            "hash_v1"
+        } else {
+            "hash_v1alpha2"
+        };
         let readable = !vector[hash_key].is_null();
         let expected_valid = readable && !ADMISSION_STRICTER.contains(&id);
         let validator = schema::validator(version);
         // Unknown fields are the `unknown-field` rule's business, not a
         // reason the object is unreadable: the operator drops them.
         let valid = validator.iter_errors(input).all(|e| {
-            matches!(e.kind(), jsonschema::error::ValidationErrorKind::AdditionalProperties { .. })
+            matches!(
+                e.kind(),
+                jsonschema::error::ValidationErrorKind::AdditionalProperties { .. }
+            )
         });
         checked += 1;
         if valid != expected_valid {
@@ -52,17 +62,34 @@ fn schemas_accept_readable_golden_inputs_and_reject_unreadable_ones() {
                 .iter_errors(input)
                 .map(|e| format!("{} {}", e.instance_path(), e))
                 .collect();
-            wrong.push(format!("{id}: valid={valid}, expected {expected_valid}: {errors:?}"));
+            wrong.push(format!(
+                "{id}: valid={valid}, expected {expected_valid}: {errors:?}"
+            ));
         }
     }
-    assert!(wrong.is_empty(), "{} of {checked}:\n{}", wrong.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} of {checked}:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
 }
 
 #[test]
 fn api_server_uuid_forms() {
-    assert!(schema::is_api_server_uuid("6f1e2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b"));
-    assert!(schema::is_api_server_uuid("6F1E2A3B4C5D4E6F8A9B0C1D2E3F4A5B"));
-    assert!(!schema::is_api_server_uuid("{6f1e2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b}"));
-    assert!(!schema::is_api_server_uuid("urn:uuid:6f1e2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b"));
-    assert!(!schema::is_api_server_uuid("6f1e2a3b-4c5d4e6f-8a9b-0c1d2e3f4a5b"));
+    assert!(schema::is_api_server_uuid(
+        "6f1e2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b"
+    ));
+    assert!(schema::is_api_server_uuid(
+        "6F1E2A3B4C5D4E6F8A9B0C1D2E3F4A5B"
+    ));
+    assert!(!schema::is_api_server_uuid(
+        "{6f1e2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b}"
+    ));
+    assert!(!schema::is_api_server_uuid(
+        "urn:uuid:6f1e2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b"
+    ));
+    assert!(!schema::is_api_server_uuid(
+        "6f1e2a3b-4c5d4e6f-8a9b-0c1d2e3f4a5b"
+    ));
 }

@@ -38,7 +38,12 @@ pub struct ResourceRef {
 
 impl ResourceRef {
     pub fn of(object: &serde_json::Value) -> ResourceRef {
-        let text = |pointer: &str| object.pointer(pointer).and_then(|v| v.as_str()).map(str::to_owned);
+        let text = |pointer: &str| {
+            object
+                .pointer(pointer)
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        };
         ResourceRef {
             api_version: text("/apiVersion").unwrap_or_default(),
             namespace: text("/metadata/namespace"),

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::crd::{self, Algorithm};
 use super::inputs::{self, Document};
+use crate::crd::{self, Algorithm};
 
 /// Print the rollout hash of every Materialize resource in the given files.
 ///
@@ -14,7 +14,9 @@ use super::inputs::{self, Document};
 /// `spec.forcePromote` to the new hash in the same change promotes the
 /// rollout without waiting.
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  mz-presync hash clusters/prod/mz.yaml\n  kustomize build . | mz-presync hash -\n  mz-presync hash --algorithm v1 --format json mz.yaml")]
+#[command(
+    after_help = "Examples:\n  mz-presync hash clusters/prod/mz.yaml\n  kustomize build . | mz-presync hash -\n  mz-presync hash --algorithm v1 --format json mz.yaml"
+)]
 pub struct Args {
     /// Files or directories to read; `-` reads a stream from stdin.
     #[arg(value_name = "PATH", default_value = ".")]
@@ -60,7 +62,11 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
     }
     for document in &loaded.documents {
         match document {
-            Document::Unparsable { file, position, message } => resources.push(Entry {
+            Document::Unparsable {
+                file,
+                position,
+                message,
+            } => resources.push(Entry {
                 file: file.clone(),
                 line: position.line,
                 api_version: String::new(),
@@ -69,7 +75,9 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
                 hash: None,
                 error: Some(format!("the document does not parse: {message}")),
             }),
-            Document::Parsed { file, line, value, .. } => {
+            Document::Parsed {
+                file, line, value, ..
+            } => {
                 for (_, object) in crate::source::objects(value) {
                     if !crd::is_materialize(object) {
                         continue;
@@ -77,7 +85,12 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
                     let resource = crate::check::ResourceRef::of(object);
                     let (hash, error) = match crd::rollout_hash(object, algorithm) {
                         Ok(hash) => (Some(hash.hex), None),
-                        Err(err) => (None, Some(format!("the operator cannot read this object, so it has no hash: {err}"))),
+                        Err(err) => (
+                            None,
+                            Some(format!(
+                                "the operator cannot read this object, so it has no hash: {err}"
+                            )),
+                        ),
                     };
                     resources.push(Entry {
                         file: file.clone(),
@@ -101,7 +114,11 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
     }
     let any_unhashed = resources.iter().any(|r| r.hash.is_none());
     if args.format == "json" {
-        let report = Report { version: 1, algorithm, resources };
+        let report = Report {
+            version: 1,
+            algorithm,
+            resources,
+        };
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print_human(&resources, algorithm, ctx);

@@ -7,8 +7,8 @@ use std::io::IsTerminal;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod explain;
-mod inputs;
 mod hash;
+mod inputs;
 mod migrate;
 mod render;
 mod rollouts;
@@ -89,7 +89,11 @@ pub fn main() -> i32 {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();
-            return if err.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            return if err.use_stderr() {
+                EXIT_USAGE
+            } else {
+                EXIT_OK
+            };
         }
     };
     let ctx = Context::new(cli.color, cli.quiet);

@@ -68,7 +68,10 @@ pub fn json_schema(version: Version) -> Value {
     properties["apiVersion"] = json!({"type": "string", "enum": [version.api_version()]});
     properties["kind"] = json!({"type": "string", "enum": [KIND]});
     properties["metadata"] = json!({"type": "object"});
-    object.insert("required".into(), json!(["apiVersion", "kind", "metadata", "spec"]));
+    object.insert(
+        "required".into(),
+        json!(["apiVersion", "kind", "metadata", "spec"]),
+    );
     // The API server ignores `status` on writes to the main resource (status
     // is a subresource) and the operator's reader fills in missing condition
     // strings, so a condition without `message` must not fail a manifest.
@@ -164,8 +167,12 @@ pub fn generated_files() -> Vec<(String, String)> {
 /// validation never touches the file system or the network.
 pub fn embedded_json_schema(version: Version) -> &'static str {
     match version {
-        Version::V1alpha1 => include_str!("../../schemas/materialize.cloud/materialize_v1alpha1.json"),
-        Version::V1alpha2 => include_str!("../../schemas/materialize.cloud/materialize_v1alpha2.json"),
+        Version::V1alpha1 => {
+            include_str!("../../schemas/materialize.cloud/materialize_v1alpha1.json")
+        }
+        Version::V1alpha2 => {
+            include_str!("../../schemas/materialize.cloud/materialize_v1alpha2.json")
+        }
         Version::V1 => include_str!("../../schemas/materialize.cloud/materialize_v1.json"),
     }
 }
@@ -186,10 +193,13 @@ pub fn is_api_server_uuid(text: &str) -> bool {
 pub fn validator(version: Version) -> &'static jsonschema::Validator {
     static VALIDATORS: [OnceLock<jsonschema::Validator>; 3] =
         [OnceLock::new(), OnceLock::new(), OnceLock::new()];
-    let index = Version::ALL.iter().position(|v| *v == version).expect("known version");
+    let index = Version::ALL
+        .iter()
+        .position(|v| *v == version)
+        .expect("known version");
     VALIDATORS[index].get_or_init(|| {
-        let schema: Value = serde_json::from_str(embedded_json_schema(version))
-            .expect("embedded schema is JSON");
+        let schema: Value =
+            serde_json::from_str(embedded_json_schema(version)).expect("embedded schema is JSON");
         jsonschema::options()
             .should_validate_formats(true)
             .with_format("uuid", is_api_server_uuid)

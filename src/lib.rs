@@ -8,6 +8,8 @@
 pub mod check;
 pub mod cli;
 pub mod crd;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod history;
 pub mod migrate;
 pub mod report;

@@ -91,6 +91,20 @@ pub fn force_rollout_annotation(object: &Value) -> Option<&str> {
         .filter(|value| !value.is_empty())
 }
 
+/// The seven fields that never start a rollout are hashed as `null`, not
+/// left out: both typed specs have them under the same names.
+macro_rules! null_fields_outside_the_hash {
+    ($spec:ident) => {
+        $spec.balancerd_resource_requirements = None;
+        $spec.console_resource_requirements = None;
+        $spec.balancerd_replicas = None;
+        $spec.console_replicas = None;
+        $spec.force_promote = None;
+        $spec.balancerd_external_certificate_spec = None;
+        $spec.console_external_certificate_spec = None;
+    };
+}
+
 /// Hash a spec that is already in the algorithm's own version.
 pub(crate) fn hash_spec(
     spec: &Value,
@@ -101,26 +115,14 @@ pub(crate) fn hash_spec(
         Algorithm::V1alpha2 => {
             let mut typed: v1alpha2::MaterializeSpec = read_as(spec, "/spec")?;
             let best_effort = typed.internal_certificate_spec.is_some();
-            typed.balancerd_resource_requirements = None;
-            typed.console_resource_requirements = None;
-            typed.balancerd_replicas = None;
-            typed.console_replicas = None;
-            typed.force_promote = None;
-            typed.balancerd_external_certificate_spec = None;
-            typed.console_external_certificate_spec = None;
+            null_fields_outside_the_hash!(typed);
             let value = serde_json::to_value(&typed).expect("typed spec serializes");
             (sorted_json(&value), best_effort)
         }
         Algorithm::V1 => {
             let mut typed: v1::MaterializeSpec = read_as(spec, "/spec")?;
             let best_effort = typed.internal_certificate_spec.is_some();
-            typed.balancerd_resource_requirements = None;
-            typed.console_resource_requirements = None;
-            typed.balancerd_replicas = None;
-            typed.console_replicas = None;
-            typed.force_promote = None;
-            typed.balancerd_external_certificate_spec = None;
-            typed.console_external_certificate_spec = None;
+            null_fields_outside_the_hash!(typed);
             (
                 serde_json::to_string(&typed).expect("typed spec serializes"),
                 best_effort,

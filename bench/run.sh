@@ -19,9 +19,9 @@ synth=target/release/examples/synth
 measure() {
   local best="" best_rss=""
   for _ in $(seq "$runs"); do
-    local out
-    out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
-    local t=${out% *} rss=${out#* }
+    local t rss
+    /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" >/dev/null 2>&1 || true
+    read -r t rss < <(tail -1 "$work/time.txt")
     if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; best_rss=$rss; fi
   done
   echo "$best $((best_rss / 1024))"
@@ -49,7 +49,8 @@ read -r mcheck_t mcheck_m < <(measure "$bin" migrate --check --quiet "$work/migr
 read -r mparse_t _ < <(measure "$bin" validate --parse-only --quiet "$work/migrate")
 echo "| migrate --check 10,000 files | ${mcheck_t} s | ${mcheck_m} MB | parse-only ${mparse_t} s | $(ratio "$mcheck_t" "$mparse_t")× |"
 rm -rf "$work/migrate-copy"; cp -r "$work/migrate" "$work/migrate-copy"
-out=$( { /usr/bin/time -f '%e %M' "$bin" migrate --quiet "$work/migrate-copy" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+/usr/bin/time -f '%e %M' -o "$work/time.txt" "$bin" migrate --quiet "$work/migrate-copy" >/dev/null 2>&1 || true
+out=$(tail -1 "$work/time.txt")
 echo "| migrate in place 10,000 files (one run) | ${out% *} s | $(( ${out#* } / 1024 )) MB | parse-only ${mparse_t} s | $(ratio "${out% *}" "$mparse_t")× |"
 
 # rollouts: see bench/rollouts.sh (history generation + naive loop baseline).

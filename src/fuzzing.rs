@@ -74,7 +74,9 @@ pub fn validate_bytes(data: &[u8]) {
     let Some(file) = yaml_file(data) else {
         return;
     };
-    let lines = file.line_count().max(1);
+    // The end of the stream is a valid place for an error ("unexpected end of
+    // stream"): the first column of the line after a final newline.
+    let lines = file.line_count().max(1) + 1;
     let validation = validate_files(vec![file], |_| false, &ValidateOptions::default());
     for finding in &validation.findings {
         assert!(

@@ -447,6 +447,7 @@ pub fn scan(
     progress(0, total);
 
     let mut cache = BlobCache::new();
+    let mut used_by_previous_chunk: HashSet<(Oid, FileFormat)> = HashSet::new();
     let mut commits = Vec::new();
     let mut done = 0;
     for chunk in plan.commits.chunks(CHUNK) {
@@ -454,6 +455,16 @@ pub fn scan(
             .par_iter()
             .map(|id| with_worker_repo(&repo_path, |repo| commit_diff(repo, *id)))
             .collect::<Result<_, HistoryError>>()?;
+        // Keep what this chunk and the previous one used, and forget the
+        // rest: memory then follows the files edited recently, not the
+        // whole history. A blob edited again much later is parsed once
+        // more, which costs at most one extra parse per change.
+        let used: HashSet<(Oid, FileFormat)> = diffs
+            .iter()
+            .flat_map(|d| blobs_of(&d.deltas))
+            .map(BlobAt::key)
+            .collect();
+        cache.retain(|key, _| used.contains(key) || used_by_previous_chunk.contains(key));
         load_blobs(
             &repo_path,
             diffs.iter().flat_map(|d| blobs_of(&d.deltas)),
@@ -469,6 +480,7 @@ pub fn scan(
                 });
             }
         }
+        used_by_previous_chunk = used;
         done += chunk.len();
         progress(done, total);
     }

@@ -196,6 +196,12 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
     if !ctx.quiet {
         print_summary(&tally, dry_run);
     }
+    if args.check && tally.files_changed > 0 {
+        // Said even with --quiet: it is why the check failed.
+        eprintln!(
+            "run `mz-presync migrate` on these paths to rewrite them (add --diff to preview)"
+        );
+    }
     Ok(if tally.io_failed {
         super::EXIT_USAGE
     } else if tally.failed > 0 || (args.check && tally.files_changed > 0) {

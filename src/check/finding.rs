@@ -81,6 +81,31 @@ pub struct Finding {
     pub resource: Option<ResourceRef>,
 }
 
+impl Finding {
+    /// A finding about a file or a document as a whole, not about a field of
+    /// a resource: no pointer, no resource, one line.
+    pub fn in_file(
+        rule: &super::RuleInfo,
+        file: String,
+        position: crate::source::Position,
+        end_column: usize,
+        message: String,
+    ) -> Finding {
+        Finding {
+            rule: rule.id,
+            severity: rule.severity,
+            file,
+            line: position.line,
+            column: position.column,
+            end_line: position.line,
+            end_column,
+            pointer: String::new(),
+            message,
+            resource: None,
+        }
+    }
+}
+
 /// Counts for the one-line summary and the JSON `summary` object.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {

@@ -26,16 +26,5 @@ pub(crate) fn finding(file: &SourceFile, doc: &DocumentSpan, error: &ParseError)
         .unwrap_or_else(|| file.position(doc.content_start.min(doc.range.end)));
     let line = file.line_text(position.line);
     let end_column = line.chars().count().max(position.column) + 1;
-    Finding {
-        rule: RULE.id,
-        severity: RULE.severity,
-        file: file.display.clone(),
-        line: position.line,
-        column: position.column,
-        end_line: position.line,
-        end_column,
-        pointer: String::new(),
-        message: "this file is a Go/Helm template, not YAML, so it was not checked: render it and pipe the output in, e.g. `helm template RELEASE CHART | mz-presync validate -`".to_owned(),
-        resource: None,
-    }
+    Finding::in_file(&RULE, file.display.clone(), position, end_column, "this file is a Go/Helm template, not YAML, so it was not checked: render it and pipe the output in, e.g. `helm template RELEASE CHART | mz-presync validate -`".to_owned())
 }

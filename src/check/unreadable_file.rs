@@ -2,7 +2,7 @@
 
 use super::RuleInfo;
 use super::finding::{Finding, Severity};
-use crate::source::{ReadError, display_path};
+use crate::source::{Position, ReadError, display_path};
 
 pub const RULE: RuleInfo = RuleInfo {
     id: "unreadable-file",
@@ -32,16 +32,11 @@ pub(crate) fn finding(error: &ReadError) -> Finding {
         | ReadError::BrokenSymlink { .. } => "; fix the link, or exclude it with .ignore",
         _ => "; if it is not a manifest, exclude it with .gitignore or .ignore",
     };
-    Finding {
-        rule: RULE.id,
-        severity: RULE.severity,
+    Finding::in_file(
+        &RULE,
         file,
-        line: 1,
-        column: 1,
-        end_line: 1,
-        end_column: 1,
-        pointer: String::new(),
-        message: format!("cannot check this file: {reason}{hint}"),
-        resource: None,
-    }
+        Position { line: 1, column: 1 },
+        1,
+        format!("cannot check this file: {reason}{hint}"),
+    )
 }

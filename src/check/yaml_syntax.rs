@@ -32,19 +32,14 @@ pub(crate) fn finding(file: &SourceFile, doc: &DocumentSpan, error: &ParseError)
         _ => "",
     };
     let end_column = position.column + 1;
-    Finding {
-        rule: RULE.id,
-        severity: RULE.severity,
-        file: file.display.clone(),
-        line: position.line,
-        column: position.column,
-        end_line: position.line,
+    Finding::in_file(
+        &RULE,
+        file.display.clone(),
+        position,
         end_column,
-        pointer: String::new(),
-        message: format!(
+        format!(
             "document {} is not valid {language}: {error}{hint}",
             doc.index + 1
         ),
-        resource: None,
-    }
+    )
 }

@@ -136,3 +136,29 @@ fn a_missing_path_is_a_usage_error() {
     assert_eq!(output.status.code(), Some(2));
     assert!(!output.stderr.is_empty());
 }
+
+#[test]
+fn a_certificate_spec_makes_the_hash_best_effort_in_human_output() {
+    let manifest = "apiVersion: materialize.cloud/v1alpha2\nkind: Materialize\nmetadata: {name: mz}\nspec:\n  environmentdImageRef: x\n  backendSecretName: y\n  internalCertificateSpec:\n    issuerRef: {name: ca, kind: Issuer}\n";
+    let output = mz()
+        .args(["hash", "-"])
+        .write_stdin(manifest)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("best-effort"), "{stdout}");
+    let plain = mz()
+        .args(["hash", "-"])
+        .write_stdin(manifest.replace(
+            "  internalCertificateSpec:\n    issuerRef: {name: ca, kind: Issuer}\n",
+            "",
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        !String::from_utf8(plain.stdout)
+            .unwrap()
+            .contains("best-effort")
+    );
+}

@@ -42,6 +42,9 @@ struct Entry {
     name: Option<String>,
     hash: Option<String>,
     error: Option<String>,
+    /// Not part of the versioned JSON: said in human output only.
+    #[serde(skip)]
+    best_effort: bool,
 }
 
 #[derive(Serialize)]
@@ -74,6 +77,7 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
                 name: None,
                 hash: None,
                 error: Some(format!("the document does not parse: {message}")),
+                best_effort: false,
             }),
             Document::Parsed {
                 file, line, value, ..
@@ -83,8 +87,12 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
                         continue;
                     }
                     let resource = crate::check::ResourceRef::of(object);
+                    let mut best_effort = false;
                     let (hash, error) = match crd::rollout_hash(object, algorithm) {
-                        Ok(hash) => (Some(hash.hex), None),
+                        Ok(hash) => {
+                            best_effort = hash.best_effort;
+                            (Some(hash.hex), None)
+                        }
                         Err(err) => (
                             None,
                             Some(format!(
@@ -100,6 +108,7 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
                         name: resource.name,
                         hash,
                         error,
+                        best_effort,
                     });
                 }
             }
@@ -144,8 +153,15 @@ fn print_human(resources: &[Entry], algorithm: Algorithm, ctx: &super::Context) 
         };
         match (&entry.hash, &entry.error) {
             (Some(hash), _) => println!(
-                "{}:{}  {}  {bold}{name}{reset}  {hash}",
-                entry.file, entry.line, entry.api_version
+                "{}:{}  {}  {bold}{name}{reset}  {hash}{}",
+                entry.file,
+                entry.line,
+                entry.api_version,
+                if entry.best_effort {
+                    "  (best-effort: internalCertificateSpec is set, and the operator's certificate fields privateKeyAlgorithm/privateKeySize have no known place in the hash)"
+                } else {
+                    ""
+                }
             ),
             (None, error) => println!(
                 "{}:{}  {}  {bold}{name}{reset}  {red}no hash{reset}: {}",

@@ -82,8 +82,11 @@ pub fn peek_type_meta(file: &SourceFile, doc: &DocumentSpan) -> Option<TypeMeta>
                     (&b"apiVersion"[..], &mut meta.api_version),
                     (b"kind", &mut meta.kind),
                 ] {
+                    // YAML allows blanks between a key and its colon
+                    // (`kind\t: Foo` is the key `kind`).
                     if let Some(rest) = key_line
                         .strip_prefix(key)
+                        .map(|r| r.trim_ascii_start())
                         .and_then(|r| r.strip_prefix(b":"))
                     {
                         if !rest.first().is_none_or(|&c| c == b' ' || c == b'\t') || slot.is_some()
@@ -212,6 +215,10 @@ mod tests {
             tm(Some("v"), Some("X"))
         );
         assert_eq!(peek("  a:\n    kind: X\n"), tm(None, None));
+        assert_eq!(
+            peek("kind\t: X\napiVersion : v\n"),
+            tm(Some("v"), Some("X"))
+        );
     }
 
     #[test]
@@ -230,6 +237,7 @@ mod tests {
             "kind: X\n  continued",
             "kind:\n  X",
             "kind: null",
+            "kind\t: ~\\\t*a#x\\#\t",
             "kind: True",
             "kind: 12",
             "kind: [X]",

@@ -84,6 +84,6 @@ fn split_and_parse_many_small_files() {
         peek_took.as_secs_f64() * 1e6 / n as f64
     );
     assert!(known * 10 > docs * 8, "peek answers for most documents");
-    // Release builds do this in a few milliseconds per thousand files.
-    assert!(per_thousand < 1.0, "{per_thousand:.3} s per 1000 files");
+    // Speed is reported above, not asserted: timings on a shared machine
+    // belong in bench/, where they are compared with a baseline.
 }

@@ -898,7 +898,9 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
         let r = one(bomb);
         let took = start.elapsed();
         assert!(matches!(r, Err(ParseError::AliasLimit { .. })), "{r:?}");
-        assert!(took < Duration::from_millis(500), "took {took:?}");
+        // A bound, not a benchmark: unbounded expansion would take hours;
+        // the margin absorbs a loaded shared machine.
+        assert!(took < Duration::from_secs(5), "took {took:?}");
 
         // The same shape padded with plenty of alias-free text, so that
         // yaml_serde's own per-event limit is far away: our budget still
@@ -912,7 +914,7 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
         let r = one(&padded);
         assert!(matches!(r, Err(ParseError::AliasLimit { .. })), "{r:?}");
         assert!(
-            start.elapsed() < Duration::from_secs(1),
+            start.elapsed() < Duration::from_secs(5),
             "took {:?}",
             start.elapsed()
         );

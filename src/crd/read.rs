@@ -57,7 +57,7 @@ pub fn read_as<T: DeserializeOwned>(value: &Value, base: &str) -> Result<T, Unre
                 Segment::Unknown => continue,
             };
             pointer.push('/');
-            pointer.push_str(&part.replace('~', "~0").replace('/', "~1"));
+            pointer.push_str(&crate::source::escape_pointer_token(&part));
         }
         Unreadable::Invalid {
             pointer,

@@ -7,8 +7,9 @@ use crate::crd::{Algorithm, Version, convert, rollout_hash};
 use crate::migrate::{MigrateOptions, migrate_text};
 use crate::source::{self, FileFormat, SourceFile, Target, source_from_bytes};
 
-/// Splitter and pointer mapper: spans tile the file in order on character
-/// boundaries; locating a parsed key never panics and stays in the file.
+/// Splitter, parser and pointer mapper: spans tile the file in order on
+/// character boundaries; the cheap read of unwanted kinds agrees with the
+/// full parse; locating a parsed key never panics and stays in the file.
 pub fn split_locate(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -25,7 +26,15 @@ pub fn split_locate(data: &[u8]) {
         assert!(doc.range.end <= text.len(), "document beyond the file");
         assert!(text.is_char_boundary(doc.range.start) && text.is_char_boundary(doc.range.end));
         previous_end = doc.range.end;
-        if let Ok(Some(value)) = source::parse_document(&file, &doc)
+        let parsed = source::parse_document(&file, &doc);
+        // Reading a document of an unwanted kind without building its value
+        // must accept and reject exactly what the full parse does.
+        match (&parsed, source::parse_document_when(&file, &doc, |_| false)) {
+            (Ok(_), Ok(None)) => {}
+            (Err(full), Err(cheap)) => assert_eq!(full, &cheap, "errors differ"),
+            (full, cheap) => panic!("parse_document {full:?}, parse_document_when {cheap:?}"),
+        }
+        if let Ok(Some(value)) = parsed
             && let Some(map) = value.as_object()
         {
             for key in map.keys().take(4) {

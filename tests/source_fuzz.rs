@@ -1,5 +1,6 @@
 //! Property tests: on any text, the `source` stage never panics, document
-//! ranges tile the file, and the cheap type look agrees with the parser.
+//! ranges tile the file, and the cheap read of unwanted kinds agrees with
+//! the parser.
 
 use std::path::{Path, PathBuf};
 
@@ -47,6 +48,9 @@ fn yamlish() -> impl Strategy<Value = String> {
         "a",
         "kind",
         "kind: X",
+        "kind: Materialize",
+        "kind: List",
+        "items:",
         "apiVersion: v1",
         "1",
         "é",
@@ -101,18 +105,7 @@ fn exercise(text: &str, format: FileFormat) {
 
     for d in &docs {
         let parsed = source::parse_document(&f, d);
-        if let (Some(meta), Ok(Some(v))) = (source::peek_type_meta(&f, d), &parsed) {
-            assert_eq!(
-                meta.kind.as_deref(),
-                v.get("kind").and_then(|k| k.as_str()),
-                "{text:?}"
-            );
-            assert_eq!(
-                meta.api_version.as_deref(),
-                v.get("apiVersion").and_then(|k| k.as_str()),
-                "{text:?}"
-            );
-        }
+        agrees_with_parse_document_when(&f, d, &parsed, text);
         if let Err(e) = &parsed
             && let Some(p) = e.position()
         {
@@ -133,6 +126,31 @@ fn exercise(text: &str, format: FileFormat) {
         let p = f.position(off);
         assert!(p.line >= 1 && p.column >= 1);
     }
+}
+
+/// The cheap path for unwanted kinds accepts and rejects exactly what the
+/// full parse does, and builds the value when the kind is wanted.
+fn agrees_with_parse_document_when(
+    f: &SourceFile,
+    d: &source::DocumentSpan,
+    parsed: &Result<Option<serde_json::Value>, source::ParseError>,
+    text: &str,
+) {
+    let skipped = source::parse_document_when(f, d, |_| false);
+    match (parsed, &skipped) {
+        (Ok(_), Ok(None)) => {}
+        (Err(full), Err(cheap)) => assert_eq!(full, cheap, "{text:?}"),
+        (full, cheap) => panic!("{text:?}: parse_document {full:?}, skipped {cheap:?}"),
+    }
+    let kind = parsed
+        .as_ref()
+        .ok()
+        .and_then(Option::as_ref)
+        .and_then(|v| v.get("kind"))
+        .and_then(|k| k.as_str())
+        .map(str::to_owned);
+    let wanted = source::parse_document_when(f, d, |k| k == kind.as_deref());
+    assert_eq!(&wanted, parsed, "{text:?}");
 }
 
 proptest! {

@@ -13,7 +13,7 @@ use super::object::{CheckOptions, check_object};
 use super::{kustomize, suppress, template_skipped, unreadable_file, yaml_syntax};
 use crate::crd;
 use crate::source::{
-    ParseError, ReadError, SourceFile, WalkOptions, display_path, objects, parse_document,
+    ParseError, ReadError, SourceFile, WalkOptions, display_path, objects, parse_document_when,
     read_file, read_stdin, walk,
 };
 
@@ -177,7 +177,9 @@ fn check_file(file: SourceFile, partial: bool, options: &ValidateOptions) -> Fil
             continue;
         }
         outcome.documents += 1;
-        let value = match parse_document(&file, &doc) {
+        // Only Materialize objects (alone or in a list) are checked; the
+        // other documents are read for syntax errors without building values.
+        let value = match parse_document_when(&file, &doc, wants_kind) {
             Ok(Some(value)) => value,
             Ok(None) => continue,
             Err(_) if options.parse_only => continue,
@@ -229,6 +231,10 @@ fn check_file(file: SourceFile, partial: bool, options: &ValidateOptions) -> Fil
         outcome.source = Some(file);
     }
     outcome
+}
+
+fn wants_kind(kind: Option<&str>) -> bool {
+    kind.is_some_and(|kind| kind == crd::KIND || kind.ends_with("List"))
 }
 
 fn combine(outcomes: Vec<FileOutcome>) -> Validation {

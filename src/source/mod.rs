@@ -8,21 +8,21 @@
 //!   boundaries (`---`, `...`) once per file and hands back byte ranges that
 //!   keep comments, a BOM and CRLF line endings, so later stages can rewrite
 //!   one document and copy the rest of the file byte for byte.
-//! * [`peek_type_meta`] reads a document's top-level `apiVersion`/`kind`
-//!   from its lines when they have the plain, common shape (about ten times
-//!   cheaper than parsing), so documents that are not Materialize objects can
-//!   be skipped; it says "don't know" rather than guess.
 //! * [`parse_document`] reads one document's value with the serde parser
 //!   (`yaml_serde`, or `serde_json` for `.json` files): duplicate keys, alias
 //!   bombs, deep nesting and non-finite numbers are named errors, and a parse
 //!   failure in a Go/Helm template is reported as [`ParseError::Template`].
+//!   [`parse_document_when`] reads documents of unwanted kinds to the same
+//!   verdict without building their values (nine in ten documents of a
+//!   repository are not Materialize objects).
 //! * [`locate`] / [`DocumentIndex`] build a tree-sitter tree (`yamlpath`) for
 //!   one document, and only when a finding or an edit needs a position.
 //! * [`walk`] lists files (gitignore-aware, parallel, sorted); [`read_file`]
 //!   reads one with named errors ([`ReadError`]).
 //!
 //! Measured on 35,000 small files (2.2 documents each, release build, one
-//! thread): split + parse ≈ 25–36 ms per 1,000 files; split + peek ≈ 4 ms.
+//! thread): split + parse ≈ 25–36 ms per 1,000 files; reading without
+//! building values saves about a tenth of that (`tests/source_perf.rs`).
 //!
 //! Everything here reports problems as values ([`ReadError`], [`ParseError`])
 //! and never panics on any input: files are user data.
@@ -31,9 +31,9 @@ mod file;
 mod locate;
 mod objects;
 mod parse;
-mod peek;
 mod read;
 mod scan;
+mod skim;
 mod split;
 mod template;
 mod walk;
@@ -41,8 +41,9 @@ mod walk;
 pub use file::SourceFile;
 pub use locate::{DocumentIndex, Located, Target, escape_pointer_token, locate, parse_pointer};
 pub use objects::objects;
-pub use parse::{ALIAS_BUDGET_PER_BYTE, MAX_DEPTH, ParseError, parse_document};
-pub use peek::{TypeMeta, peek_type_meta};
+pub use parse::{
+    ALIAS_BUDGET_PER_BYTE, MAX_DEPTH, ParseError, parse_document, parse_document_when,
+};
 pub use read::{DEFAULT_MAX_FILE_SIZE, ReadError, read_file, read_stdin, source_from_bytes};
 pub use split::{DocumentSpan, split_documents};
 pub use template::{find_template_action, looks_like_template};

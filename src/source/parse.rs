@@ -51,6 +51,7 @@ use serde::de::{
 use serde_json::{Map, Number, Value};
 
 use super::file::floor_char_boundary;
+use super::skim::{Skim, skim};
 use super::split::DocumentSpan;
 use super::template::find_template_action;
 use super::{FileFormat, Position, SourceFile};
@@ -166,6 +167,36 @@ pub fn parse_document(file: &SourceFile, doc: &DocumentSpan) -> Result<Option<Va
             None => err,
         }
     })
+}
+
+/// Like [`parse_document`], but the value is built only for documents whose
+/// root mapping's `kind` (`None` when absent or not a string) is `wanted`;
+/// the others give `Ok(None)`. Every document is still read in full:
+/// whatever `parse_document` rejects is rejected here with the same error.
+pub fn parse_document_when(
+    file: &SourceFile,
+    doc: &DocumentSpan,
+    wanted: impl Fn(Option<&str>) -> bool,
+) -> Result<Option<Value>, ParseError> {
+    if let Some(text) = file.text.get(doc.range.start..doc.range.end)
+        && !doc.is_empty()
+        && let Skim::Clean { kind } = skim(file.format, text)
+        && !wanted(kind.as_deref())
+    {
+        return Ok(None);
+    }
+    // Unsure: the full parse decides, and the same filter applies.
+    Ok(
+        parse_document(file, doc)?
+            .filter(|value| wanted(value.get("kind").and_then(Value::as_str))),
+    )
+}
+
+/// Nodes a document of `text_len` bytes may expand to (see the module docs).
+pub(super) fn alias_budget(text_len: usize) -> usize {
+    text_len
+        .saturating_mul(ALIAS_BUDGET_PER_BYTE)
+        .saturating_add(ALIAS_BUDGET_BASE)
 }
 
 /// A failure before positions are translated to the file.
@@ -363,9 +394,7 @@ impl Ctx {
     fn new(text_len: usize) -> Self {
         Ctx {
             nodes: Cell::new(0),
-            budget: text_len
-                .saturating_mul(ALIAS_BUDGET_PER_BYTE)
-                .saturating_add(ALIAS_BUDGET_BASE),
+            budget: alias_budget(text_len),
             depth: Cell::new(0),
             pending: RefCell::new(None),
         }

@@ -93,7 +93,9 @@ impl ReadError {
 /// else → YAML). Files larger than `max_size` bytes, binary files, and text
 /// that is not UTF-8 are named errors.
 pub fn read_file(path: &Path, display: String, max_size: u64) -> Result<SourceFile, ReadError> {
-    let meta = std::fs::metadata(path).map_err(|e| ReadError::from_io(path, e))?;
+    // Open first and ask the open file for its size: one path lookup.
+    let file = std::fs::File::open(path).map_err(|e| ReadError::from_io(path, e))?;
+    let meta = file.metadata().map_err(|e| ReadError::from_io(path, e))?;
     if meta.is_dir() {
         return Err(ReadError::NotAFile {
             path: path.to_path_buf(),
@@ -108,7 +110,6 @@ pub fn read_file(path: &Path, display: String, max_size: u64) -> Result<SourceFi
             limit: max_size,
         });
     }
-    let file = std::fs::File::open(path).map_err(|e| ReadError::from_io(path, e))?;
     let capacity = if meta.is_file() {
         meta.len().min(max_size)
     } else {

@@ -136,20 +136,6 @@ impl Scanner {
         matches!(self.mode, Mode::Quote(_))
     }
 
-    /// Inside a flow collection (`[`, `{`) that continues on the next line.
-    pub fn in_flow(&self) -> bool {
-        self.flow_depth > 0
-    }
-
-    /// Whether the next line would still be inside a block scalar if it is
-    /// indented by `indent` spaces (blank lines always are).
-    pub fn block_continues(&self, indent: usize, blank: bool) -> bool {
-        match self.mode {
-            Mode::Block(threshold) => blank || indent as isize > threshold,
-            _ => false,
-        }
-    }
-
     /// Scan one line from byte `from`. `doc_level` is set for the rest of a
     /// `---` line, where the node is the document's root.
     pub fn feed(&mut self, line: &[u8], abs_start: usize, from: usize, doc_level: bool) {

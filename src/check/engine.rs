@@ -179,7 +179,7 @@ fn check_file(file: SourceFile, partial: bool, options: &ValidateOptions) -> Fil
         outcome.documents += 1;
         // Only Materialize objects (alone or in a list) are checked; the
         // other documents are read for syntax errors without building values.
-        let value = match parse_document_when(&file, &doc, wants_kind) {
+        let value = match parse_document_when(&file, &doc, crd::kind_may_hold_materialize) {
             Ok(Some(value)) => value,
             Ok(None) => continue,
             Err(_) if options.parse_only => continue,
@@ -231,10 +231,6 @@ fn check_file(file: SourceFile, partial: bool, options: &ValidateOptions) -> Fil
         outcome.source = Some(file);
     }
     outcome
-}
-
-fn wants_kind(kind: Option<&str>) -> bool {
-    kind.is_some_and(|kind| kind == crd::KIND || kind.ends_with("List"))
 }
 
 fn combine(outcomes: Vec<FileOutcome>) -> Validation {

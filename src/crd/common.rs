@@ -139,6 +139,13 @@ pub fn is_materialize(object: &serde_json::Value) -> bool {
             .is_some_and(|v| v.split('/').next() == Some(GROUP) && v.contains('/'))
 }
 
+/// Whether a document whose root `kind` is `kind` can hold a Materialize
+/// object, alone or in a list ([`objects`](crate::source::objects)): the
+/// filter for [`parse_document_when`](crate::source::parse_document_when).
+pub fn kind_may_hold_materialize(kind: Option<&str>) -> bool {
+    kind.is_some_and(|kind| kind == KIND || kind.ends_with("List"))
+}
+
 /// The version of a Materialize object, if it is one of the three known.
 pub fn version_of(object: &serde_json::Value) -> Option<Version> {
     if object.get("kind").and_then(|k| k.as_str()) != Some(KIND) {

@@ -12,7 +12,7 @@ pub mod v1;
 pub mod v1alpha1;
 pub mod v1alpha2;
 
-pub use common::{KIND, Version, is_materialize, version_of};
+pub use common::{Version, is_materialize, kind_may_hold_materialize, version_of};
 pub use convert::{Conversion, Note, convert};
 pub use hash::{Algorithm, RolloutHash, rollout_hash};
 pub use read::{TypedMaterialize, Unreadable, read_typed};

@@ -84,7 +84,7 @@ pub fn parse_blob(path: &str, bytes: Vec<u8>, algorithm: Algorithm) -> ParsedBlo
     };
     let mut parsed = ParsedBlob::default();
     for span in file.documents() {
-        match source::parse_document(&file, &span) {
+        match source::parse_document_when(&file, &span, crd::kind_may_hold_materialize) {
             Ok(Some(value)) => collect_resources(&value, &span, algorithm, &mut parsed.resources),
             Ok(None) => {}
             Err(err) => parsed.problems.push(problem_of(&file, &span, &err)),

@@ -10,11 +10,11 @@ use rayon::prelude::*;
 use super::duplicate_resource::{self, Seen};
 use super::finding::{Finding, ResourceRef, Summary};
 use super::object::{CheckOptions, check_object};
-use super::{kustomize, suppress, template_skipped, unreadable_file, yaml_syntax};
+use super::{suppress, template_skipped, unreadable_file, yaml_syntax};
 use crate::crd;
 use crate::source::{
-    ParseError, ReadError, SourceFile, WalkOptions, display_path, objects, parse_document,
-    parse_document_when, read_file, read_stdin, walk,
+    ParseError, ReadError, SourceFile, WalkOptions, objects, parse_document, parse_document_when,
+    patch_files, read_path, walk,
 };
 
 #[derive(Clone, Debug, Default)]
@@ -85,15 +85,11 @@ pub fn validate_paths(
             }
         }
     }
-    let patches = kustomize::patch_files(&files);
+    let patches = patch_files(&files, options.walk.max_file_size);
     let outcomes: Vec<FileOutcome> = files
         .par_iter()
         .map(|path| {
-            let read = if path.as_os_str() == "-" {
-                read_stdin(options.walk.max_file_size)
-            } else {
-                read_file(path, display_path(path), options.walk.max_file_size)
-            };
+            let read = read_path(path, options.walk.max_file_size);
             match read {
                 Ok(file) => {
                     let partial = !patches.is_empty()

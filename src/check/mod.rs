@@ -26,7 +26,6 @@ mod empty_required;
 mod engine;
 mod force_promote;
 mod invalid_duration;
-mod kustomize;
 mod object;
 mod quick_locate;
 mod removed_field;
@@ -40,7 +39,6 @@ mod yaml_syntax;
 pub use engine::{ValidateError, ValidateOptions, Validation, validate_files, validate_paths};
 pub use finding::{Finding, ResourceRef, Severity, Summary};
 pub use invalid_duration::parse_duration;
-pub use kustomize::patch_files;
 pub use object::{CheckOptions, check_object};
 
 /// What `mz-presync explain` shows about a rule.

@@ -29,14 +29,6 @@ pub struct Loaded {
     pub failures: Vec<ReadError>,
 }
 
-fn read(path: &std::path::Path, max: u64) -> Result<SourceFile, ReadError> {
-    if path.as_os_str() == "-" {
-        source::read_stdin(max)
-    } else {
-        source::read_file(path, source::display_path(path), max)
-    }
-}
-
 pub fn load(paths: &[PathBuf], no_ignore: bool) -> anyhow::Result<Loaded> {
     let options = WalkOptions {
         no_ignore,
@@ -50,7 +42,7 @@ pub fn load(paths: &[PathBuf], no_ignore: bool) -> anyhow::Result<Loaded> {
         .into_par_iter()
         .map(|path| {
             let path = path?;
-            let file = read(&path, options.max_file_size)?;
+            let file = source::read_path(&path, options.max_file_size)?;
             Ok(documents_of(&file))
         })
         .collect();

@@ -162,13 +162,11 @@ fn read_inputs(args: &Args) -> Result<(Vec<SourceFile>, Vec<Finding>), ReadError
 }
 
 fn read_one(path: &Path, args: &Args) -> Result<SourceFile, ReadError> {
+    let mut file = source::read_path(path, args.max_file_size)?;
     if path.as_os_str() == "-" {
-        let mut file = source::read_stdin(args.max_file_size)?;
         file.display = args.stdin_name.clone();
-        Ok(file)
-    } else {
-        source::read_file(path, source::display_path(path), args.max_file_size)
     }
+    Ok(file)
 }
 
 /// Convert every file in memory with the text-preserving migration; the

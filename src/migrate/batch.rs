@@ -2,12 +2,11 @@
 //! patch files kustomizations reference, read and migrate in parallel.
 //! Reads only; writing is [`super::write`].
 
-use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-use super::{FileMigration, FileRole, MigrateError, MigrateOptions, kustomize, migrate_text};
+use super::{FileMigration, FileRole, MigrateError, MigrateOptions, migrate_text};
 use crate::crd::Version;
 use crate::source::{self, ReadError, SourceFile, WalkOptions};
 
@@ -57,37 +56,6 @@ pub struct FileReport {
     pub outcome: Outcome,
 }
 
-fn read(path: &Path, max_size: u64) -> Result<SourceFile, ReadError> {
-    if path.as_os_str() == "-" {
-        source::read_stdin(max_size)
-    } else {
-        source::read_file(path, source::display_path(path), max_size)
-    }
-}
-
-/// Patch files referenced by the kustomizations among `files`, canonical.
-fn patch_files(files: &[PathBuf], max_size: u64) -> HashSet<PathBuf> {
-    files
-        .par_iter()
-        .filter(|path| kustomize::is_kustomization_path(path))
-        .flat_map_iter(|path| {
-            // Unreadable kustomizations are reported when they are migrated.
-            let referenced = read(path, max_size)
-                .ok()
-                .map(|file| {
-                    let dir = path.parent().unwrap_or(Path::new("."));
-                    file.documents()
-                        .iter()
-                        .filter_map(|doc| source::parse_document(&file, doc).ok().flatten())
-                        .flat_map(|value| kustomize::referenced_patch_files(&value, dir))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default();
-            referenced.into_iter().filter_map(|p| p.canonicalize().ok())
-        })
-        .collect()
-}
-
 /// Migrate every file under `paths` (`-` is standard input), in memory.
 /// Reports come back sorted by path, one per file found.
 pub fn migrate_paths(paths: &[PathBuf], options: &BatchOptions) -> Vec<FileReport> {
@@ -107,7 +75,7 @@ pub fn migrate_paths(paths: &[PathBuf], options: &BatchOptions) -> Vec<FileRepor
     }
     files.extend(stdin.into_iter().take(1));
     let max_size = options.walk.max_file_size;
-    let patches = patch_files(&files, max_size);
+    let patches = source::patch_files(&files, max_size);
     reports.par_extend(files.into_par_iter().map(|path| {
         let role = if path.as_os_str() != "-"
             && path
@@ -123,7 +91,7 @@ pub fn migrate_paths(paths: &[PathBuf], options: &BatchOptions) -> Vec<FileRepor
         } else {
             source::display_path(&path)
         };
-        let outcome = match read(&path, max_size) {
+        let outcome = match source::read_path(&path, max_size) {
             Err(err) => Outcome::Failed(FileFailure::Read(err)),
             Ok(file) => {
                 let migrate_options = MigrateOptions {

@@ -1,17 +1,11 @@
-//! Kustomize: patch targets that name the old version, and the patch files a
-//! kustomization references (partial objects, migrated but never validated
-//! as whole objects).
-
-use std::path::{Path, PathBuf};
+//! Kustomize: patch targets that name the old version. Which files are
+//! patches (partial objects) is `source::patch_files`' business.
 
 use serde_json::Value;
 
 use crate::crd::Version;
 use crate::crd::common::GROUP;
 use crate::source::escape_pointer_token;
-
-/// File names kustomize reads as a kustomization.
-const FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /// The lists whose items may carry a `target` selector.
 const TARGETED_LISTS: [&str; 2] = ["patches", "patchesJson6902"];
@@ -25,12 +19,6 @@ const V1ALPHA1_ONLY: [&str; 6] = [
     "lastCompletedRolloutRequest",
     "resourcesHash",
 ];
-
-pub fn is_kustomization_path(path: &Path) -> bool {
-    path.file_name()
-        .and_then(|name| name.to_str())
-        .is_some_and(|name| FILE_NAMES.contains(&name))
-}
 
 pub fn is_kustomization(value: &Value) -> bool {
     value.get("kind").and_then(Value::as_str) == Some("Kustomization")
@@ -92,33 +80,6 @@ pub fn update_targets(kustomization: &mut Value, to: Version) -> Vec<TargetUpdat
     updates
 }
 
-/// Patch files a kustomization in directory `dir` references, as paths
-/// (not checked for existence): `patchesStrategicMerge` entries that are
-/// paths rather than inline YAML, and `patches[].path`.
-pub fn referenced_patch_files(kustomization: &Value, dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut push = |relative: &str| {
-        if !relative.contains('\n') && !relative.is_empty() {
-            out.push(dir.join(relative));
-        }
-    };
-    if let Some(items) = kustomization
-        .get("patchesStrategicMerge")
-        .and_then(Value::as_array)
-    {
-        items.iter().filter_map(Value::as_str).for_each(&mut push);
-    }
-    for list in TARGETED_LISTS {
-        if let Some(items) = kustomization.get(list).and_then(Value::as_array) {
-            items
-                .iter()
-                .filter_map(|item| item.get("path").and_then(Value::as_str))
-                .for_each(&mut push);
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -145,24 +106,5 @@ mod tests {
         assert_eq!(updates[1].warnings.len(), 1);
         assert_eq!(k["patches"][0]["target"]["version"], "v1alpha2");
         assert_eq!(k["patches"][1]["target"]["version"], "v1");
-    }
-
-    #[test]
-    fn patch_files_are_found() {
-        let k = json!({
-            "patchesStrategicMerge": ["mz-patch.yaml", "apiVersion: v1\nkind: X\n"],
-            "patches": [{"path": "p/rollout.yaml"}, {"patch": "x"}],
-        });
-        assert_eq!(
-            referenced_patch_files(&k, Path::new("base")),
-            vec![
-                PathBuf::from("base/mz-patch.yaml"),
-                PathBuf::from("base/p/rollout.yaml")
-            ]
-        );
-        assert!(is_kustomization_path(Path::new("x/kustomization.yaml")));
-        assert!(!is_kustomization_path(Path::new(
-            "x/kustomization.yaml.bak"
-        )));
     }
 }

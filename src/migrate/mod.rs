@@ -28,7 +28,7 @@ use crate::source::{self, DocumentSpan, FileFormat, ParseError, Position, Source
 
 pub use batch::{BatchOptions, FileFailure, FileReport, Outcome, migrate_paths};
 pub use edit::{Change, ChangeKind, EditError};
-pub use kustomize::{TargetUpdate, is_kustomization_path, referenced_patch_files};
+pub use kustomize::TargetUpdate;
 
 /// What a file is to the migration.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -275,7 +275,7 @@ pub fn migrate_text(
     if memchr::memmem::find(file.text.as_bytes(), b"v1alpha1").is_none() {
         return Ok(FileMigration::default());
     }
-    let kustomization_file = kustomize::is_kustomization_path(&file.path);
+    let kustomization_file = crate::source::is_kustomization_path(&file.path);
     let docs = file.documents();
     let mut planned = Vec::new();
     // Every document is parsed before any is edited: a file with a syntax

@@ -28,6 +28,7 @@
 //! and never panics on any input: files are user data.
 
 mod file;
+mod kustomize;
 mod locate;
 mod objects;
 mod parse;
@@ -39,12 +40,15 @@ mod template;
 mod walk;
 
 pub use file::SourceFile;
+pub use kustomize::{is_kustomization_path, patch_files, referenced_patch_files};
 pub use locate::{DocumentIndex, Located, Target, escape_pointer_token, locate, parse_pointer};
 pub use objects::objects;
 pub use parse::{
     ALIAS_BUDGET_PER_BYTE, MAX_DEPTH, ParseError, parse_document, parse_document_when,
 };
-pub use read::{DEFAULT_MAX_FILE_SIZE, ReadError, read_file, read_stdin, source_from_bytes};
+pub use read::{
+    DEFAULT_MAX_FILE_SIZE, ReadError, read_file, read_path, read_stdin, source_from_bytes,
+};
 pub use split::{DocumentSpan, split_documents};
 pub use template::{find_template_action, looks_like_template};
 pub use walk::{WalkOptions, display_path, has_manifest_extension, walk};

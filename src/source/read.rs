@@ -131,6 +131,17 @@ pub fn read_file(path: &Path, display: String, max_size: u64) -> Result<SourceFi
     )
 }
 
+/// Read a path given on the command line or found by a walk: `-` is
+/// standard input, anything else a file shown by its
+/// [`display_path`](super::display_path).
+pub fn read_path(path: &Path, max_size: u64) -> Result<SourceFile, ReadError> {
+    if path.as_os_str() == "-" {
+        read_stdin(max_size)
+    } else {
+        read_file(path, super::display_path(path), max_size)
+    }
+}
+
 /// Read standard input (shown as `-`, parsed as YAML, which covers JSON).
 pub fn read_stdin(max_size: u64) -> Result<SourceFile, ReadError> {
     let path = PathBuf::from("-");

@@ -508,13 +508,25 @@ fn explain_lists_and_documents_rules() {
         .unwrap();
     assert_eq!(output.status.code(), Some(0));
     let list = String::from_utf8(output.stdout).unwrap();
-    for rule in mz_presync::check::rules() {
+    // Every rule id any command can print is explained.
+    let every_rule = mz_presync::check::rules()
+        .iter()
+        .chain(mz_presync::history::RULES)
+        .chain(mz_presync::report::manifests::RULES);
+    for rule in every_rule {
         assert!(
             list.contains(rule.id) && list.contains(rule.summary),
             "{}",
             rule.id
         );
     }
+    Command::cargo_bin("mz-presync")
+        .unwrap()
+        .args(["explain", "conversion-failed"])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::starts_with("conversion-failed (error)\n\n"))
+        .stdout(predicates::str::contains("fails closed"));
     Command::cargo_bin("mz-presync")
         .unwrap()
         .args(["explain", "removed-field"])

@@ -34,6 +34,7 @@ pub mod suppress;
 mod template_skipped;
 mod unknown_field;
 mod unreadable_file;
+mod yaml11_scalar;
 mod yaml_syntax;
 
 pub use engine::{ValidateError, ValidateOptions, Validation, validate_files, validate_paths};
@@ -55,7 +56,7 @@ pub struct RuleInfo {
     pub docs: &'static str,
 }
 
-static RULES: [RuleInfo; 13] = [
+static RULES: [RuleInfo; 14] = [
     yaml_syntax::RULE,
     unreadable_file::RULE,
     template_skipped::RULE,
@@ -68,6 +69,7 @@ static RULES: [RuleInfo; 13] = [
     downtime_strategy::RULE,
     invalid_duration::RULE,
     empty_required::RULE,
+    yaml11_scalar::RULE,
     duplicate_resource::RULE,
 ];
 
@@ -91,7 +93,11 @@ mod tests {
         for rule in rules() {
             assert!(seen.insert(rule.id), "duplicate id {}", rule.id);
             assert!(
-                rule.id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                rule.id.starts_with(|c: char| c.is_ascii_lowercase())
+                    && rule
+                        .id
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
                 "{} is not kebab-case",
                 rule.id
             );

@@ -9,7 +9,7 @@ use super::finding::{Finding, ResourceRef, Severity};
 use super::quick_locate::quick_locate;
 use super::{
     RuleInfo, deprecated_field, deprecated_version, downtime_strategy, empty_required,
-    force_promote, invalid_duration, schema, suppress,
+    force_promote, invalid_duration, schema, suppress, yaml11_scalar,
 };
 use crate::crd::{self, Algorithm, Version};
 use crate::source::{DocumentIndex, DocumentSpan, Position, SourceFile, Target, parse_pointer};
@@ -120,6 +120,19 @@ pub fn check_object(
     let root = prefix.is_empty().then_some(object);
     let mut locator = Locator::new(file, doc, root);
     let resource = ResourceRef::of(object);
+    // A YAML 1.1 reading only matters for a value written without quotes:
+    // its text is then exactly the string.
+    let hits: Vec<Hit> = hits
+        .into_iter()
+        .filter(|hit| {
+            hit.rule != yaml11_scalar::RULE.id
+                || locator
+                    .value_text(&format!("{prefix}{}", hit.pointer))
+                    .is_some_and(|text| {
+                        Some(text) == object.pointer(&hit.pointer).and_then(Value::as_str)
+                    })
+        })
+        .collect();
     hits.into_iter()
         .map(|hit| {
             locator.finding(FindingDraft {
@@ -156,6 +169,7 @@ pub(crate) fn object_hits(object: &Value, options: &CheckOptions) -> Vec<Hit> {
     downtime_strategy::check(&subject, &mut hits);
     invalid_duration::check(&subject, &mut hits);
     empty_required::check(&subject, &mut hits);
+    yaml11_scalar::check(&subject, &mut hits);
     hits
 }
 
@@ -204,6 +218,20 @@ impl<'f> Locator<'f> {
             message: draft.message,
             resource: draft.resource,
         }
+    }
+
+    /// The source text of the value at `pointer` (from the document root),
+    /// when the syntax tree has exactly that node.
+    pub fn value_text(&mut self, pointer: &str) -> Option<&'f str> {
+        let (file, doc) = (self.file, self.doc);
+        let index = self
+            .index
+            .get_or_insert_with(|| DocumentIndex::new(file, doc));
+        let located = index.locate(pointer, Target::Value)?;
+        if !located.exact {
+            return None;
+        }
+        file.text.get(located.span.start..located.span.end)
     }
 
     fn locate(&mut self, pointer: &str, target: Target) -> (Position, Position) {

@@ -1,8 +1,9 @@
-//! `mz-presync explain`: the documentation of the rules of `validate` and
-//! `rollouts`.
+//! `mz-presync explain`: the documentation of the rules of `validate`,
+//! `rollouts` and `render`.
 
 use crate::check::{RuleInfo, rules};
 use crate::history;
+use crate::report::manifests;
 
 /// Show what a rule checks and how to fix its findings; without a rule,
 /// list every rule.
@@ -16,7 +17,7 @@ pub struct Args {
 
 pub fn run(args: Args, _ctx: &super::Context) -> anyhow::Result<i32> {
     let Some(id) = args.rule else {
-        let all = rules().iter().chain(history::RULES);
+        let all = rules().iter().chain(history::RULES).chain(manifests::RULES);
         let width = all.map(|r| r.id.len()).max().unwrap_or(0);
         println!("{:width$}  {:8}  description", "rule", "severity");
         for rule in rules() {
@@ -36,27 +37,42 @@ pub fn run(args: Args, _ctx: &super::Context) -> anyhow::Result<i32> {
                 rule.summary
             );
         }
+        println!("\nChecks that `mz-presync render` adds on the manifest stream:");
+        for rule in manifests::RULES {
+            println!(
+                "{:width$}  {:8}  {}",
+                rule.id,
+                rule.severity.as_str(),
+                rule.summary
+            );
+        }
         println!("\nRun `mz-presync explain RULE` for the details of one rule.");
         return Ok(super::EXIT_OK);
     };
     let validate_rule = crate::check::rule(&id);
     let rollouts_rule = history::rule(&id);
-    match (validate_rule, rollouts_rule) {
-        (None, None) => {
+    let render_rule = manifests::rule(&id);
+    match (validate_rule, rollouts_rule, render_rule) {
+        (None, None, None) => {
             eprintln!(
                 "error: there is no rule `{id}`; `mz-presync explain` lists them: {}",
                 rules()
                     .iter()
                     .chain(history::RULES)
+                    .chain(manifests::RULES)
                     .map(|r| r.id)
                     .collect::<Vec<_>>()
                     .join(", ")
             );
             Ok(super::EXIT_USAGE)
         }
-        (first, second) => {
+        (first, second, third) => {
             let mut text = String::new();
-            for (heading, rule) in [("", first), ("In `rollouts`", second)] {
+            for (heading, rule) in [
+                ("", first),
+                ("In `rollouts`", second),
+                ("In `render`", third),
+            ] {
                 if let Some(rule) = rule {
                     text.push_str(&describe(rule, heading, !text.is_empty()));
                 }

@@ -525,7 +525,9 @@ fn explain_lists_and_documents_rules() {
         .args(["explain", "conversion-failed"])
         .assert()
         .code(0)
-        .stdout(predicates::str::starts_with("conversion-failed (error)\n\n"))
+        .stdout(predicates::str::starts_with(
+            "conversion-failed (error)\n\n",
+        ))
         .stdout(predicates::str::contains("fails closed"));
     Command::cargo_bin("mz-presync")
         .unwrap()

@@ -12,7 +12,7 @@ use crate::source::Target;
 pub const RULE: RuleInfo = RuleInfo {
     id: "yaml11-scalar",
     severity: Severity::Error,
-    summary: "an unquoted value that kubectl and Argo CD read as a boolean or a number (YAML 1.1), not as the string written",
+    summary: "An unquoted value that kubectl and Argo CD read as a boolean or a number (YAML 1.1), not as the string written",
     docs: "mz-presync reads YAML 1.2, where `yes`, `on`, `n` and `0755` are \
 strings. kubectl, Argo CD and every tool built on sigs.k8s.io/yaml read YAML \
 1.1, where the plain scalars `y`, `yes`, `on` (any case form: `Yes`, `YES`, \

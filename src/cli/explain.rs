@@ -20,31 +20,29 @@ pub fn run(args: Args, _ctx: &super::Context) -> anyhow::Result<i32> {
         let all = rules().iter().chain(history::RULES).chain(manifests::RULES);
         let width = all.map(|r| r.id.len()).max().unwrap_or(0);
         println!("{:width$}  {:8}  description", "rule", "severity");
-        for rule in rules() {
-            println!(
-                "{:width$}  {:8}  {}",
-                rule.id,
-                rule.severity.as_str(),
-                rule.summary
-            );
-        }
-        println!("\nChecks that `mz-presync rollouts` adds on a change:");
-        for rule in history::RULES {
-            println!(
-                "{:width$}  {:8}  {}",
-                rule.id,
-                rule.severity.as_str(),
-                rule.summary
-            );
-        }
-        println!("\nChecks that `mz-presync render` adds on the manifest stream:");
-        for rule in manifests::RULES {
-            println!(
-                "{:width$}  {:8}  {}",
-                rule.id,
-                rule.severity.as_str(),
-                rule.summary
-            );
+        let groups = [
+            ("", rules()),
+            (
+                "Checks that `mz-presync rollouts` adds on a change:",
+                history::RULES,
+            ),
+            (
+                "Checks that `mz-presync render` adds on the manifest stream:",
+                manifests::RULES,
+            ),
+        ];
+        for (heading, group) in groups {
+            if !heading.is_empty() {
+                println!("\n{heading}");
+            }
+            for rule in group {
+                println!(
+                    "{:width$}  {:8}  {}",
+                    rule.id,
+                    rule.severity.as_str(),
+                    rule.summary
+                );
+            }
         }
         println!("\nRun `mz-presync explain RULE` for the details of one rule.");
         return Ok(super::EXIT_OK);

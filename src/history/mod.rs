@@ -195,7 +195,7 @@ pub const RULES: &[RuleInfo] = &[
     RuleInfo {
         id: UPGRADE_WINDOW,
         severity: Severity::Error,
-        summary: "an environmentdImageRef change the operator refuses (a downgrade or too large a jump)",
+        summary: "An environmentdImageRef change the operator refuses (a downgrade or too large a jump)",
         docs: "The operator compares the old and new image tags (the text after the last `:`, `v` + semver, `--` standing for `+`; build metadata ignored) and refuses to roll out a downgrade; within v0.x a jump of more than one minor version (v0.130 → v0.147 is allowed); v0.x → v26 from anything but v0.147.20+ patches or v0.164+; and more than one major version up from v26 on. `mz-presync rollouts` applies the same rule to each commit, so the refusal shows on the pull request instead of in the operator's log after the merge. A tag that is not a version (`latest`, a digest only) is not checked and reported as a note. Upgrade one step at a time.",
     },
 ];
@@ -205,7 +205,7 @@ pub const RULES: &[RuleInfo] = &[
 pub const DOWNTIME_ON_ROLLOUT: RuleInfo = RuleInfo {
     id: DOWNTIME_STRATEGY,
     severity: Severity::Warning,
-    summary: "a change starts a rollout of a resource whose rolloutStrategy is ImmediatelyPromoteCausingDowntime",
+    summary: "A change starts a rollout of a resource whose rolloutStrategy is ImmediatelyPromoteCausingDowntime",
     docs: "With rolloutStrategy ImmediatelyPromoteCausingDowntime the operator tears down the running environment before the new one is ready, so every rollout is an outage. `mz-presync rollouts` warns on each updated resource whose change starts a rollout under that strategy (a newly created resource has nothing to take down). Merge it in a maintenance window, or switch to WaitUntilReady.",
 };
 

@@ -53,19 +53,19 @@ pub const RULES: &[RuleInfo] = &[
     RuleInfo {
         id: NOT_A_RESOURCE,
         severity: Severity::Error,
-        summary: "a document of the stream is not a Kubernetes object (a mapping with apiVersion and kind)",
+        summary: "A document of the stream is not a Kubernetes object (a mapping with apiVersion and kind)",
         docs: "Argo CD applies the manifest stream a config management plugin prints as a whole: one document that is not a Kubernetes object (a scalar, a sequence, a mapping without apiVersion and kind, such as a Helm values file or a CI config that sits in the application's directory) makes the whole sync fail. `mz-presync render` refuses to print such a stream and names the document. Move the file out of the application's directory, or list it in a `.ignore` file next to it.",
     },
     RuleInfo {
         id: EMPTY_STREAM,
         severity: Severity::Error,
-        summary: "the inputs hold no Kubernetes object at all",
+        summary: "The inputs hold no Kubernetes object at all",
         docs: "An empty manifest stream tells Argo CD that the application has no resources: a sync with pruning then deletes every resource it manages, the Materialize instance included (automated sync refuses to prune everything unless `allowEmpty` is set; a manual sync with prune does not refuse). An empty result is far more often a mistake (a wrong path, a kustomize overlay that filtered everything out, a Helm condition) than an intent, so `mz-presync render` fails instead of printing nothing. Pass `--allow-empty` (or set MZ_PRESYNC_ALLOW_EMPTY in the plugin) when an empty application is what you mean.",
     },
     RuleInfo {
         id: CONVERSION_FAILED,
         severity: Severity::Error,
-        summary: "a file could not be converted in memory to the target apiVersion",
+        summary: "A file could not be converted in memory to the target apiVersion",
         docs: "`mz-presync render` converts v1alpha1 objects to the target version before printing them, with the same text-preserving edit and the same safety check as `mz-presync migrate` (the result must read back as the converted object, with the same rollout hash). When that check fails or the text cannot be edited (keys reached through aliases or merge keys, for instance), printing the file unconverted would apply v1alpha1 to the cluster, so the stream fails closed. Run `mz-presync migrate --diff` on the file to see why, and migrate it in the repository.",
     },
 ];

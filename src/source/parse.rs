@@ -380,22 +380,64 @@ impl fmt::Display for Pending {
     }
 }
 
+/// The node budget and depth of one document, counted the same way by the
+/// full parse and by the skim (`skim.rs`), so that a document the skim
+/// accepts is within the full parse's limits too.
+pub(super) struct Limits {
+    nodes: Cell<usize>,
+    budget: usize,
+    depth: Cell<usize>,
+}
+
+impl Limits {
+    pub(super) fn new(text_len: usize) -> Self {
+        Limits {
+            nodes: Cell::new(0),
+            budget: alias_budget(text_len),
+            depth: Cell::new(0),
+        }
+    }
+
+    /// Count one more node; false once the budget is spent.
+    pub(super) fn count(&self) -> bool {
+        let n = self.nodes.get() + 1;
+        self.nodes.set(n);
+        n <= self.budget
+    }
+
+    /// Go one collection deeper; false beyond [`MAX_DEPTH`].
+    pub(super) fn enter(&self) -> bool {
+        let d = self.depth.get() + 1;
+        if d > MAX_DEPTH {
+            return false;
+        }
+        self.depth.set(d);
+        true
+    }
+
+    pub(super) fn leave(&self) {
+        self.depth.set(self.depth.get().saturating_sub(1));
+    }
+
+    pub(super) fn depth(&self) -> usize {
+        self.depth.get()
+    }
+}
+
 /// State shared by all visitors of one document. The error details travel
 /// here because the deserializer's error type only carries a message (and,
 /// usefully, the position where our visitor failed).
 struct Ctx {
-    nodes: Cell<usize>,
+    limits: Limits,
     budget: usize,
-    depth: Cell<usize>,
     pending: RefCell<Option<Pending>>,
 }
 
 impl Ctx {
     fn new(text_len: usize) -> Self {
         Ctx {
-            nodes: Cell::new(0),
+            limits: Limits::new(text_len),
             budget: alias_budget(text_len),
-            depth: Cell::new(0),
             pending: RefCell::new(None),
         }
     }
@@ -410,25 +452,23 @@ impl Ctx {
     }
 
     fn count<E: de::Error>(&self) -> Result<(), E> {
-        let n = self.nodes.get() + 1;
-        self.nodes.set(n);
-        if n > self.budget {
-            return Err(self.fail(Pending::AliasLimit));
+        if self.limits.count() {
+            Ok(())
+        } else {
+            Err(self.fail(Pending::AliasLimit))
         }
-        Ok(())
     }
 
     fn enter<E: de::Error>(&self) -> Result<(), E> {
-        let d = self.depth.get() + 1;
-        if d > MAX_DEPTH {
-            return Err(self.fail(Pending::TooDeep));
+        if self.limits.enter() {
+            Ok(())
+        } else {
+            Err(self.fail(Pending::TooDeep))
         }
-        self.depth.set(d);
-        Ok(())
     }
 
     fn leave(&self) {
-        self.depth.set(self.depth.get().saturating_sub(1));
+        self.limits.leave();
     }
 
     fn number<E: de::Error>(&self, v: f64) -> Result<Value, E> {

@@ -14,14 +14,14 @@
 //! between keys. The caller then runs the full parse, which owns every error
 //! message and position.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::fmt;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use serde::de::{self, DeserializeSeed, EnumAccess, MapAccess, SeqAccess, Visitor};
 
 use super::FileFormat;
-use super::parse::{MAX_DEPTH, alias_budget};
+use super::parse::Limits;
 
 /// Keys per mapping checked for duplicates by a linear scan of their
 /// hashes; a larger mapping goes to the full parse.
@@ -68,12 +68,8 @@ pub(super) fn skim(format: FileFormat, text: &str) -> Skim {
     }
 }
 
-/// The same accounting as the full parser's (see `parse.rs`), so that a
-/// document the skim accepts is within the full parser's limits too.
 struct Ctx {
-    nodes: Cell<usize>,
-    budget: usize,
-    depth: Cell<usize>,
+    limits: Limits,
     /// Hashes of the keys of every mapping being read, innermost last.
     keys: RefCell<Vec<u64>>,
     kind: RefCell<Option<String>>,
@@ -82,34 +78,30 @@ struct Ctx {
 impl Ctx {
     fn new(text_len: usize) -> Self {
         Ctx {
-            nodes: Cell::new(0),
-            budget: alias_budget(text_len),
-            depth: Cell::new(0),
+            limits: Limits::new(text_len),
             keys: RefCell::new(Vec::new()),
             kind: RefCell::new(None),
         }
     }
 
     fn count<E: de::Error>(&self) -> Result<(), E> {
-        let n = self.nodes.get() + 1;
-        self.nodes.set(n);
-        if n > self.budget {
-            return Err(unsure());
+        if self.limits.count() {
+            Ok(())
+        } else {
+            Err(unsure())
         }
-        Ok(())
     }
 
     fn enter<E: de::Error>(&self) -> Result<(), E> {
-        let d = self.depth.get() + 1;
-        if d > MAX_DEPTH {
-            return Err(unsure());
+        if self.limits.enter() {
+            Ok(())
+        } else {
+            Err(unsure())
         }
-        self.depth.set(d);
-        Ok(())
     }
 
     fn leave(&self) {
-        self.depth.set(self.depth.get().saturating_sub(1));
+        self.limits.leave();
     }
 }
 
@@ -205,7 +197,7 @@ impl<'de> Visitor<'de> for Seed<'_> {
         let ctx = self.ctx;
         ctx.count()?;
         ctx.enter()?;
-        let is_root = ctx.depth.get() == 1;
+        let is_root = ctx.limits.depth() == 1;
         let start = ctx.keys.borrow().len();
         while let Some(is_kind) = map.next_key_seed(KeySeed { ctx, start })? {
             map.next_value_seed(Seed {
@@ -303,6 +295,7 @@ impl<'de> Visitor<'de> for KeySeed<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::MAX_DEPTH;
 
     fn yaml(text: &str) -> Skim {
         skim(FileFormat::Yaml, text)

@@ -18,20 +18,10 @@ use std::process::Command;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
+mod common;
+use common::binary;
+
 const ACTION_DIR: &str = env!("CARGO_MANIFEST_DIR");
-/// A private copy of the binary under test: a build running next to the
-/// tests (another `cargo build` in the same target directory) relinks the
-/// original in place.
-fn binary() -> &'static str {
-    static COPY: std::sync::OnceLock<(TempDir, String)> = std::sync::OnceLock::new();
-    let (_, path) = COPY.get_or_init(|| {
-        let dir = TempDir::new().unwrap();
-        let path = dir.path().join("mz-presync");
-        fs::copy(env!("CARGO_BIN_EXE_mz-presync"), &path).unwrap();
-        (dir, path.display().to_string())
-    });
-    path
-}
 
 // --- manifests, named after the case they set up --------------------------
 
@@ -124,25 +114,7 @@ impl Repo {
 
     fn git(&self, args: &[&str]) -> String {
         let date = format!("2026-11-25T10:{:02}:00Z", self.clock);
-        let output = Command::new("git")
-            .args(args)
-            .current_dir(self.path())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_AUTHOR_NAME", "Ada")
-            .env("GIT_AUTHOR_EMAIL", "ada@example.com")
-            .env("GIT_COMMITTER_NAME", "Ada")
-            .env("GIT_COMMITTER_EMAIL", "ada@example.com")
-            .env("GIT_AUTHOR_DATE", &date)
-            .env("GIT_COMMITTER_DATE", &date)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).unwrap().trim().to_string()
+        common::git(self.path(), &date, &[], args)
     }
 
     fn write(&self, path: &str, text: &str) {

@@ -23,20 +23,10 @@ use std::sync::OnceLock;
 
 use tempfile::TempDir;
 
+mod common;
+use common::binary;
+
 const THIS_REPO: &str = env!("CARGO_MANIFEST_DIR");
-/// A private copy of the binary under test: a build running next to the
-/// tests (another `cargo build` in the same target directory) relinks the
-/// original in place.
-fn binary() -> &'static str {
-    static COPY: std::sync::OnceLock<(TempDir, String)> = std::sync::OnceLock::new();
-    let (_, path) = COPY.get_or_init(|| {
-        let dir = TempDir::new().unwrap();
-        let path = dir.path().join("mz-presync");
-        fs::copy(env!("CARGO_BIN_EXE_mz-presync"), &path).unwrap();
-        (dir, path.display().to_string())
-    });
-    path
-}
 
 const GOOD_V1ALPHA2: &str = "\
 apiVersion: materialize.cloud/v1alpha2
@@ -103,26 +93,7 @@ fn pre_commit_available() -> bool {
 }
 
 fn git(dir: &Path, env: &[(&str, &Path)], args: &[&str]) -> String {
-    let output = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "Ada")
-        .env("GIT_AUTHOR_EMAIL", "ada@example.com")
-        .env("GIT_COMMITTER_NAME", "Ada")
-        .env("GIT_COMMITTER_EMAIL", "ada@example.com")
-        .env("GIT_AUTHOR_DATE", "2026-11-25T10:00:00Z")
-        .env("GIT_COMMITTER_DATE", "2026-11-25T10:00:00Z")
-        .envs(env.iter().map(|(k, v)| (*k, *v)))
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap().trim().to_string()
+    common::git(dir, "2026-11-25T10:00:00Z", env, args)
 }
 
 /// The hook repository and the tools every test shares: built once.

@@ -670,3 +670,99 @@ fn usage_errors_are_named_and_exit_2() {
         "{stderr}"
     );
 }
+
+/// An overlay's patch is not a resource: changing a hashed field in it rolls
+/// out the resource it patches, and its missing required fields are no error.
+#[test]
+fn kustomize_overlay_patches_are_judged_by_the_fields_they_override() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut builder = Builder::new(dir.path());
+    let base = "apiVersion: materialize.cloud/v1alpha2
+kind: Materialize
+metadata:
+  name: mz
+  namespace: prod
+spec:
+  environmentdImageRef: materialize/environmentd:v26.1.0
+  backendSecretName: mz-backend
+";
+    let patch = |image: &str, replicas: u32| {
+        format!(
+            "apiVersion: materialize.cloud/v1alpha2
+kind: Materialize
+metadata:
+  name: mz
+  namespace: prod
+spec:
+  environmentdImageRef: materialize/environmentd:{image}
+  balancerdReplicas: {replicas}
+"
+        )
+    };
+    let files = |patch_text: String| -> BTreeMap<String, String> {
+        BTreeMap::from([
+            ("base/materialize.yaml".into(), base.into()),
+            (
+                "base/kustomization.yaml".into(),
+                "resources: [materialize.yaml]\n".into(),
+            ),
+            (
+                "overlays/prod/kustomization.yaml".into(),
+                "resources: [../../base]\npatches:\n- path: mz-patch.yaml\n".into(),
+            ),
+            ("overlays/prod/mz-patch.yaml".into(), patch_text),
+        ])
+    };
+    let first = builder.commit("overlay", &files(patch("v26.2.0", 2)), &[]);
+    let replicas = builder.commit("more replicas", &files(patch("v26.2.0", 3)), &[first]);
+    let image = builder.commit("bump prod", &files(patch("v26.3.0", 3)), &[replicas]);
+    builder.set_main(image);
+    let output = Command::cargo_bin("mz-presync")
+        .unwrap()
+        .args(["rollouts", "--format", "json", "--repo"])
+        .arg(dir.path())
+        .arg(format!("{first}..{image}"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let changes: Vec<(String, bool, serde_json::Value, Vec<String>)> = report["commits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|commit| commit["changes"].as_array().unwrap().clone())
+        .map(|change| {
+            let rules = change["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["rule"].as_str().unwrap().to_owned())
+                .collect();
+            (
+                change["kustomize_patch"].as_str().unwrap_or("").to_owned(),
+                change["rollout"].as_bool().unwrap(),
+                change["fields"].clone(),
+                rules,
+            )
+        })
+        .collect();
+    let kustomization = "overlays/prod/kustomization.yaml".to_owned();
+    assert_eq!(
+        changes,
+        [
+            // balancerdReplicas is outside the hash.
+            (
+                kustomization.clone(),
+                false,
+                serde_json::json!([]),
+                vec!["kustomize-patch".to_owned()]
+            ),
+            (
+                kustomization,
+                true,
+                serde_json::json!(["/spec/environmentdImageRef"]),
+                vec!["kustomize-patch".to_owned()]
+            ),
+        ]
+    );
+}

@@ -11,7 +11,7 @@ use super::resources::{DocumentProblem, ParsedBlob, Resource};
 use super::upgrade::{UpgradeVerdict, check_upgrade};
 use super::{
     ApiVersionChange, Change, ChangeFinding, ChangeKind, DOWNTIME_STRATEGY, ENVIRONMENT_ID_CHANGED,
-    UPGRADE_WINDOW,
+    KUSTOMIZE_PATCH, UPGRADE_WINDOW,
 };
 use crate::check::{CheckOptions, Finding, Severity, check_object, suppress};
 use crate::crd::Algorithm;
@@ -25,6 +25,9 @@ use crate::source::{DocumentIndex, Position, SourceFile, Target, escape_pointer_
 pub struct Side<'a> {
     pub path: &'a str,
     pub blob: &'a ParsedBlob,
+    /// The kustomization that names this file as a patch (see
+    /// [`super::patches`]): its objects are partial.
+    pub patch_of: Option<&'a str>,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -77,6 +80,13 @@ enum Identity<'a> {
         document: usize,
         prefix: &'a str,
     },
+    /// A patch changes the resource it patches without being it: never
+    /// paired with a whole object of the same name.
+    Patch {
+        path: &'a str,
+        document: usize,
+        prefix: &'a str,
+    },
 }
 
 #[derive(Clone, Copy)]
@@ -84,11 +94,19 @@ struct Entry<'a> {
     path: &'a str,
     blob: &'a ParsedBlob,
     resource: &'a Resource,
+    patch_of: Option<&'a str>,
 }
 
 impl<'a> Entry<'a> {
     fn identity(&self) -> Identity<'a> {
         let resource = self.resource;
+        if self.patch_of.is_some() {
+            return Identity::Patch {
+                path: self.path,
+                document: resource.document.index,
+                prefix: &resource.prefix,
+            };
+        }
         match (&resource.namespace, &resource.name) {
             (Some(namespace), Some(name)) => Identity::Namespaced { namespace, name },
             (None, Some(name)) => Identity::InFile {
@@ -127,6 +145,7 @@ fn entries<'a>(sides: &[Side<'a>]) -> Vec<Entry<'a>> {
                 path: side.path,
                 blob: side.blob,
                 resource,
+                patch_of: side.patch_of,
             })
         })
         .collect()
@@ -311,6 +330,14 @@ fn updated(before: &Entry<'_>, after: &Entry<'_>, options: &CompareOptions) -> O
     if old.value == new.value {
         return None;
     }
+    if after.patch_of.is_some() {
+        return Some(patch_change(
+            Some(before),
+            after,
+            ChangeKind::Updated,
+            options,
+        ));
+    }
     let old_hash = hash_hex(old);
     let new_hash = hash_hex(new);
     let rollout = new_hash.is_some() && old_hash != new_hash;
@@ -337,10 +364,14 @@ fn updated(before: &Entry<'_>, after: &Entry<'_>, options: &CompareOptions) -> O
         findings,
         position,
         best_effort: best_effort(new),
+        kustomize_patch: None,
     })
 }
 
 fn created(after: &Entry<'_>, options: &CompareOptions) -> Change {
+    if after.patch_of.is_some() {
+        return patch_change(None, after, ChangeKind::Created, options);
+    }
     let new = after.resource;
     let new_hash = hash_hex(new);
     let mut locator = Locator::new(after);
@@ -363,10 +394,35 @@ fn created(after: &Entry<'_>, options: &CompareOptions) -> Change {
         findings,
         position,
         best_effort: best_effort(new),
+        kustomize_patch: None,
     }
 }
 
 fn deleted(before: &Entry<'_>) -> Change {
+    let old = before.resource;
+    if let Some(kustomization) = before.patch_of {
+        // Without the patch, its fields fall back to the base's values.
+        let fields = raw_changed_fields(&old.value, &Value::Null);
+        let mut locator = Locator::new(before);
+        let note = locator.finding(
+            KUSTOMIZE_PATCH,
+            Severity::Note,
+            "",
+            patch_message(kustomization, &fields, "removing it reverts"),
+        );
+        return Change {
+            rollout: !fields.is_empty(),
+            fields,
+            findings: vec![note],
+            kustomize_patch: Some(kustomization.to_owned()),
+            old_hash: None,
+            ..deleted_change(before)
+        };
+    }
+    deleted_change(before)
+}
+
+fn deleted_change(before: &Entry<'_>) -> Change {
     let old = before.resource;
     Change {
         namespace: old.namespace.clone(),
@@ -384,6 +440,7 @@ fn deleted(before: &Entry<'_>) -> Change {
         findings: Vec::new(),
         position: None,
         best_effort: false,
+        kustomize_patch: None,
     }
 }
 
@@ -407,6 +464,7 @@ fn unreadable_update(before: &Entry<'_>, problem: &DocumentProblem) -> Change {
         findings: vec![problem_finding(problem)],
         position: Some(problem.position),
         best_effort: false,
+        kustomize_patch: None,
     }
 }
 
@@ -429,6 +487,7 @@ fn unknown_resource(path: &str, problem: &DocumentProblem) -> Change {
         findings: vec![problem_finding(problem)],
         position: Some(problem.position),
         best_effort: false,
+        kustomize_patch: None,
     }
 }
 
@@ -441,6 +500,73 @@ fn problem_finding(problem: &DocumentProblem) -> ChangeFinding {
         line: problem.position.line,
         column: problem.position.column,
     }
+}
+
+/// A change to a kustomize patch: the fields it overrides are what changes
+/// in the resource it patches, so a changed hashed field means a rollout of
+/// that resource when the overlay is applied. No hash: the patch has none,
+/// only the built overlay has.
+fn patch_change(
+    before: Option<&Entry<'_>>,
+    after: &Entry<'_>,
+    kind: ChangeKind,
+    options: &CompareOptions,
+) -> Change {
+    let new = after.resource;
+    let old_value = before.map_or(&Value::Null, |entry| &entry.resource.value);
+    let fields = raw_changed_fields(old_value, &new.value);
+    let rollout = !fields.is_empty();
+    let kustomization = after.patch_of.unwrap_or_default();
+    let mut locator = Locator::new(after);
+    let mut findings = vec![locator.finding(
+        KUSTOMIZE_PATCH,
+        Severity::Note,
+        "",
+        patch_message(kustomization, &fields, "it changes"),
+    )];
+    // An overridden image or environmentId is the resource's new value:
+    // the same two-version checks apply.
+    if let Some(before) = before {
+        let mut two_version = two_version_findings(before.resource, new, rollout, &mut locator);
+        apply_suppressions(&mut two_version, after.file(), &new.value);
+        findings.extend(two_version);
+    }
+    findings.extend(single_object_findings(after, options));
+    let position = (options.locate_changes && rollout)
+        .then(|| locator.at(fields.first().map_or("", String::as_str), Target::Key));
+    Change {
+        namespace: new.namespace.clone(),
+        name: new.name.clone(),
+        file: after.path.to_owned(),
+        change: kind,
+        rollout,
+        old_hash: None,
+        new_hash: None,
+        api_version: ApiVersionChange {
+            from: before.map(|entry| entry.resource.api_version.clone()),
+            to: Some(new.api_version.clone()),
+        },
+        fields,
+        findings,
+        position,
+        best_effort: false,
+        kustomize_patch: Some(kustomization.to_owned()),
+    }
+}
+
+fn patch_message(kustomization: &str, fields: &[String], verb: &str) -> String {
+    let effect = if fields.is_empty() {
+        format!("{verb} no field of the rollout hash, so the resource it patches does not roll out")
+    } else {
+        format!(
+            "{verb} {}, so the resource it patches rolls out when the overlay is applied",
+            fields.join(", ")
+        )
+    };
+    let overlay = kustomization.rsplit_once('/').map_or(".", |(dir, _)| dir);
+    format!(
+        "this file is a kustomize patch named by {kustomization}: {effect}; the hash itself exists only for the built overlay (`kustomize build {overlay} | mz-presync hash -`)"
+    )
 }
 
 /// The hash-relevant fields whose normalized values differ. With both
@@ -460,18 +586,23 @@ pub fn changed_fields(old: &Resource, new: &Resource) -> Vec<String> {
             differing_members(&parse(&a.preimage), &parse(&b.preimage), &[], &mut fields);
             (a.annotation.clone(), b.annotation.clone())
         }
-        _ => {
-            differing_members(
-                &old.value["spec"],
-                &new.value["spec"],
-                NOT_HASHED,
-                &mut fields,
-            );
-            let annotation = |value: &Value| force_rollout_annotation(value).map(str::to_owned);
-            (annotation(&old.value), annotation(&new.value))
-        }
+        _ => return raw_changed_fields(&old.value, &new.value),
     };
     if old_annotation != new_annotation {
+        fields.push(force_rollout_pointer());
+    }
+    fields.sort();
+    fields
+}
+
+/// The hash-relevant fields whose values differ as written (`Null` for a
+/// side that does not exist): the spec members except those that never
+/// feed the hash, and the force-rollout annotation.
+fn raw_changed_fields(old: &Value, new: &Value) -> Vec<String> {
+    let mut fields = Vec::new();
+    differing_members(&old["spec"], &new["spec"], NOT_HASHED, &mut fields);
+    let annotation = |value: &Value| force_rollout_annotation(value).map(str::to_owned);
+    if annotation(old) != annotation(new) {
         fields.push(force_rollout_pointer());
     }
     fields.sort();
@@ -586,8 +717,10 @@ fn apply_suppressions(findings: &mut Vec<ChangeFinding>, file: &SourceFile, obje
 fn single_object_findings(after: &Entry<'_>, options: &CompareOptions) -> Vec<ChangeFinding> {
     let resource = after.resource;
     let file = after.file();
+    let partial = after.patch_of.is_some();
     let check_options = CheckOptions {
         algorithm: Some(options.algorithm),
+        partial,
         ..CheckOptions::default()
     };
     let mut findings: Vec<ChangeFinding> = check_object(
@@ -610,6 +743,7 @@ fn single_object_findings(after: &Entry<'_>, options: &CompareOptions) -> Vec<Ch
     .collect();
     if let Err(err) = &resource.hash
         && findings.is_empty()
+        && !partial
     {
         findings.push(Locator::new(after).finding(
             "schema",
@@ -655,11 +789,19 @@ spec:
         let new_blobs: Vec<(&str, ParsedBlob)> = new.iter().map(|(p, t)| (*p, blob(t))).collect();
         let old_sides: Vec<Side> = old_blobs
             .iter()
-            .map(|(path, blob)| Side { path, blob })
+            .map(|(path, blob)| Side {
+                path,
+                blob,
+                patch_of: None,
+            })
             .collect();
         let new_sides: Vec<Side> = new_blobs
             .iter()
-            .map(|(path, blob)| Side { path, blob })
+            .map(|(path, blob)| Side {
+                path,
+                blob,
+                patch_of: None,
+            })
             .collect();
         compare(&old_sides, &new_sides, &CompareOptions::default())
     }
@@ -816,5 +958,96 @@ spec:
                 .findings
                 .is_empty()
         );
+    }
+
+    const PATCH_V26_2: &str = "apiVersion: materialize.cloud/v1alpha2
+kind: Materialize
+metadata:
+  name: mz
+  namespace: prod
+spec:
+  environmentdImageRef: materialize/environmentd:v26.2.0
+";
+
+    /// Diff one file that `overlays/prod/kustomization.yaml` names as a patch.
+    fn patch_diff(old: Option<&str>, new: Option<&str>) -> Vec<Change> {
+        let kustomization = Some("overlays/prod/kustomization.yaml");
+        let old_blob = old.map(blob);
+        let new_blob = new.map(blob);
+        fn sides<'a>(blob: &'a Option<ParsedBlob>, patch_of: Option<&'a str>) -> Vec<Side<'a>> {
+            blob.iter()
+                .map(|blob| Side {
+                    path: "overlays/prod/mz-patch.yaml",
+                    blob,
+                    patch_of,
+                })
+                .collect()
+        }
+        let (old_sides, new_sides) = (
+            sides(&old_blob, kustomization),
+            sides(&new_blob, kustomization),
+        );
+        compare(&old_sides, &new_sides, &CompareOptions::default())
+    }
+
+    fn rules(change: &Change) -> Vec<&str> {
+        change.findings.iter().map(|f| f.rule).collect()
+    }
+
+    #[test]
+    fn a_patch_that_overrides_a_hashed_field_rolls_out_the_patched_resource() {
+        let newer = PATCH_V26_2.replace("v26.2.0", "v26.3.0");
+        let changes = patch_diff(Some(PATCH_V26_2), Some(&newer));
+        assert_eq!(changes.len(), 1);
+        let change = &changes[0];
+        assert!(change.rollout);
+        assert_eq!(change.fields, ["/spec/environmentdImageRef"]);
+        assert_eq!((&change.old_hash, &change.new_hash), (&None, &None));
+        assert_eq!(
+            change.kustomize_patch.as_deref(),
+            Some("overlays/prod/kustomization.yaml")
+        );
+        // Partial: no error for the required fields a patch leaves out.
+        assert_eq!(rules(change), ["kustomize-patch"]);
+        assert!(
+            change.findings[0]
+                .message
+                .contains("kustomize build overlays/prod")
+        );
+        // The overridden image is the resource's: the upgrade window applies.
+        let downgrade = PATCH_V26_2.replace("v26.2.0", "v26.1.0");
+        let changes = patch_diff(Some(PATCH_V26_2), Some(&downgrade));
+        assert_eq!(rules(&changes[0]), ["kustomize-patch", "upgrade-window"]);
+        assert!(changes[0].has_errors());
+    }
+
+    #[test]
+    fn a_patch_of_fields_outside_the_hash_rolls_out_nothing() {
+        let with_replicas = format!("{PATCH_V26_2}  balancerdReplicas: 3\n");
+        let more = with_replicas.replace("balancerdReplicas: 3", "balancerdReplicas: 4");
+        let change = &patch_diff(Some(&with_replicas), Some(&more))[0];
+        assert!(!change.rollout);
+        assert!(change.fields.is_empty());
+        assert!(
+            change.findings[0]
+                .message
+                .contains("no field of the rollout hash")
+        );
+    }
+
+    #[test]
+    fn adding_or_removing_a_patch_with_hashed_fields_rolls_out() {
+        let added = &patch_diff(None, Some(PATCH_V26_2))[0];
+        assert_eq!(added.change, ChangeKind::Created);
+        assert!(added.rollout);
+        let removed = &patch_diff(Some(PATCH_V26_2), None)[0];
+        assert_eq!(removed.change, ChangeKind::Deleted);
+        assert!(removed.rollout, "its fields fall back to the base's");
+        assert_eq!(removed.fields, ["/spec/environmentdImageRef"]);
+        let replicas_only = PATCH_V26_2.replace(
+            "environmentdImageRef: materialize/environmentd:v26.2.0",
+            "balancerdReplicas: 3",
+        );
+        assert!(!patch_diff(None, Some(&replicas_only))[0].rollout);
     }
 }

@@ -21,6 +21,7 @@
 
 pub mod compare;
 pub mod environment_id;
+pub mod patches;
 pub mod resources;
 pub mod scan;
 pub mod upgrade;
@@ -146,6 +147,11 @@ pub struct Change {
     /// input is uncertain (spec §2).
     #[serde(skip)]
     pub best_effort: bool,
+    /// The file is a kustomize patch named by this kustomization: the
+    /// change is to the resource it patches, judged by the hashed fields it
+    /// overrides (there are no hashes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kustomize_patch: Option<String>,
 }
 
 impl Change {
@@ -178,6 +184,7 @@ pub struct ChangeFinding {
 
 pub const ENVIRONMENT_ID_CHANGED: &str = "environment-id-changed";
 pub const UPGRADE_WINDOW: &str = "upgrade-window";
+pub const KUSTOMIZE_PATCH: &str = "kustomize-patch";
 /// Shared with `validate`'s single-object rule of the same name (same
 /// condition, same suppression annotation); `rollouts` reports it only on a
 /// change that starts a rollout. See [`DOWNTIME_ON_ROLLOUT`].
@@ -197,6 +204,12 @@ pub const RULES: &[RuleInfo] = &[
         severity: Severity::Error,
         summary: "An environmentdImageRef change the operator refuses (a downgrade or too large a jump)",
         docs: "The operator compares the old and new image tags (the text after the last `:`, `v` + semver, `--` standing for `+`; build metadata ignored) and refuses to roll out a downgrade; within v0.x a jump of more than one minor version (v0.130 → v0.147 is allowed); v0.x → v26 from anything but v0.147.20+ patches or v0.164+; and more than one major version up from v26 on. `mz-presync rollouts` applies the same rule to each commit, so the refusal shows on the pull request instead of in the operator's log after the merge. A tag that is not a version (`latest`, a digest only) is not checked and reported as a note. Upgrade one step at a time.",
+    },
+    RuleInfo {
+        id: KUSTOMIZE_PATCH,
+        severity: Severity::Note,
+        summary: "A changed file is a kustomize patch: the verdict is about the resource it patches",
+        docs: "A strategic-merge patch named by a kustomization (`patches: [{path: …}]`, `patchesStrategicMerge`) holds only the fields an overlay overrides. It is not a resource: it has no rollout hash and misses required fields. `mz-presync rollouts` finds the kustomization that names a changed file in the commit's tree (in the file's directory or above, as kustomize's default load restrictor requires), checks the patch as a partial object, and calls the change a rollout when it changes a field of the rollout hash (or the force-rollout annotation): an overridden field wins over the base, so its new value reaches the resource the overlay builds. Adding a patch with such fields, or removing one (its fields fall back to the base's values), counts the same way. The hash of the result exists only for the built overlay: `kustomize build overlays/prod | mz-presync hash -`.",
     },
 ];
 

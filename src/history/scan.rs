@@ -16,6 +16,7 @@ use git2::{Oid, Repository, RevparseMode, Sort, Tree};
 use rayon::prelude::*;
 
 use super::compare::{CompareOptions, Side, compare};
+use super::patches::PatchIndex;
 use super::resources::{ParsedBlob, parse_blob};
 use super::{CommitChanges, History, NetChanges};
 use crate::crd::Algorithm;
@@ -164,6 +165,10 @@ struct ManifestDelta {
 struct CommitDiff {
     meta: CommitChanges,
     deltas: Vec<ManifestDelta>,
+    /// The trees compared: the first parent's (none for a root commit) and
+    /// the commit's.
+    old_tree: Option<Oid>,
+    new_tree: Oid,
 }
 
 /// An entry of a tree, as the diff needs it.
@@ -319,7 +324,12 @@ fn commit_diff(repo: &Repository, id: Oid) -> Result<CommitDiff, git2::Error> {
         time: rfc3339_utc(author.when().seconds()),
         changes: Vec::new(),
     };
-    Ok(CommitDiff { meta, deltas })
+    Ok(CommitDiff {
+        meta,
+        deltas,
+        old_tree: parent_tree.as_ref().map(Tree::id),
+        new_tree: tree.id(),
+    })
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` for seconds since the Unix epoch.
@@ -392,25 +402,58 @@ fn load_blobs<'d>(
     Ok(())
 }
 
+/// The two trees of a diff, for the kustomizations that name patches.
+struct DiffTrees {
+    old: Option<Oid>,
+    new: Option<Oid>,
+}
+
 fn compare_deltas(
+    repo: &Repository,
     deltas: &[ManifestDelta],
+    trees: &DiffTrees,
     cache: &BlobCache,
+    patches: &mut PatchIndex,
     options: &CompareOptions,
-) -> Vec<super::Change> {
-    fn side<'a>(blob: &'a Option<BlobAt>, cache: &'a BlobCache) -> Option<Side<'a>> {
-        let blob = blob.as_ref()?;
-        let parsed = cache.get(&blob.key())?;
-        (!parsed.is_empty()).then_some(Side {
+) -> Result<Vec<super::Change>, git2::Error> {
+    // (delta, parsed blob, kustomization naming it as a patch) per side.
+    type Found<'a> = Vec<(&'a BlobAt, &'a ParsedBlob, Option<String>)>;
+    let mut sides = |pick: fn(&ManifestDelta) -> &Option<BlobAt>,
+                     tree: Option<Oid>|
+     -> Result<Found<'_>, git2::Error> {
+        let tree = tree.map(|id| repo.find_tree(id)).transpose()?;
+        let mut found = Vec::new();
+        for blob in deltas.iter().filter_map(|d| pick(d).as_ref()) {
+            let Some(parsed) = cache.get(&blob.key()).filter(|p| !p.is_empty()) else {
+                continue;
+            };
+            // A whole object has a hash; only a file whose objects cannot be
+            // read may be a patch, and only then is the tree searched.
+            let maybe_patch = parsed.resources.iter().any(|r| r.hash.is_err());
+            let patch_of = match (&tree, maybe_patch) {
+                (Some(tree), true) => patches.kustomization_naming(repo, tree, &blob.path)?,
+                _ => None,
+            };
+            found.push((blob, parsed.as_ref(), patch_of));
+        }
+        Ok(found)
+    };
+    let old_found = sides(|d| &d.old, trees.old)?;
+    let new_found = sides(|d| &d.new, trees.new)?;
+    if old_found.is_empty() && new_found.is_empty() {
+        return Ok(Vec::new());
+    }
+    fn side<'a>(found: &'a (&'a BlobAt, &'a ParsedBlob, Option<String>)) -> Side<'a> {
+        let (blob, parsed, patch_of) = found;
+        Side {
             path: &blob.path,
             blob: parsed,
-        })
+            patch_of: patch_of.as_deref(),
+        }
     }
-    let old: Vec<Side> = deltas.iter().filter_map(|d| side(&d.old, cache)).collect();
-    let new: Vec<Side> = deltas.iter().filter_map(|d| side(&d.new, cache)).collect();
-    if old.is_empty() && new.is_empty() {
-        return Vec::new();
-    }
-    compare(&old, &new, options)
+    let old: Vec<Side> = old_found.iter().map(side).collect();
+    let new: Vec<Side> = new_found.iter().map(side).collect();
+    Ok(compare(&old, &new, options))
 }
 
 fn blobs_of(deltas: &[ManifestDelta]) -> impl Iterator<Item = &BlobAt> {
@@ -453,6 +496,7 @@ pub fn scan(
     progress(0, total);
 
     let mut cache = BlobCache::new();
+    let mut patches = PatchIndex::default();
     let mut used_by_previous_chunk: HashSet<(Oid, FileFormat)> = HashSet::new();
     let mut commits = Vec::new();
     let mut done = 0;
@@ -478,7 +522,18 @@ pub fn scan(
             options.algorithm,
         )?;
         for diff in diffs {
-            let changes = compare_deltas(&diff.deltas, &cache, &compare_options);
+            let trees = DiffTrees {
+                old: diff.old_tree,
+                new: Some(diff.new_tree),
+            };
+            let changes = compare_deltas(
+                &repo,
+                &diff.deltas,
+                &trees,
+                &cache,
+                &mut patches,
+                &compare_options,
+            )?;
             if !changes.is_empty() || options.all {
                 commits.push(CommitChanges {
                     changes,
@@ -498,10 +553,21 @@ pub fn scan(
             let base_tree = plan.base.map(tree_of).transpose()?;
             let deltas = manifest_deltas(&repo, base_tree.as_ref(), Some(&head_tree))?;
             load_blobs(&repo_path, blobs_of(&deltas), &mut cache, options.algorithm)?;
+            let trees = DiffTrees {
+                old: base_tree.as_ref().map(Tree::id),
+                new: Some(head_tree.id()),
+            };
             Some(NetChanges {
                 base: plan.base.map(|b| b.to_string()),
                 head: head.to_string(),
-                changes: compare_deltas(&deltas, &cache, &compare_options),
+                changes: compare_deltas(
+                    &repo,
+                    &deltas,
+                    &trees,
+                    &cache,
+                    &mut patches,
+                    &compare_options,
+                )?,
             })
         }
         _ => None,

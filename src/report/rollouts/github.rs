@@ -191,6 +191,7 @@ mod tests {
             },
             position: Some(Position { line: 9, column: 3 }),
             best_effort: false,
+            kustomize_patch: None,
         };
         let changes = (0..rollouts)
             .map(|i| change(i, false))

@@ -42,6 +42,7 @@ mod tests {
                     findings: vec![],
                     position: None,
                     best_effort: false,
+                    kustomize_patch: None,
                 }],
             }],
             scanned_commits: 1,

@@ -1,0 +1,183 @@
+//! Which files of a commit's tree are kustomize patches: partial objects
+//! that change the resource they patch rather than being one.
+//!
+//! An overlay's strategic-merge patch (`patches: [{path: mz-patch.yaml}]`)
+//! holds only the fields it overrides, so it has no rollout hash of its own
+//! and misses required fields; read as a whole object it would give a false
+//! schema error and a "no rollout" verdict for an image bump that restarts
+//! the database. The kustomization naming it sits in the patch's directory
+//! or above (kustomize's default load restrictor refuses files outside a
+//! kustomization's root); `validate` looks it up on disk, `rollouts` in each
+//! commit's tree.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use git2::{ObjectType, Oid, Repository, Tree};
+
+use crate::source::{
+    self, FileFormat, is_kustomization_path, parse_document, referenced_patch_files,
+};
+
+/// Kustomizations read so far, by blob id: the repository paths of the
+/// patch files each names (for the directory it was found in).
+#[derive(Default)]
+pub struct PatchIndex {
+    named: HashMap<(Oid, String), Vec<String>>,
+}
+
+impl PatchIndex {
+    /// The repository path of a kustomization in `root`'s tree that names
+    /// `path` as a patch, if any.
+    pub fn kustomization_naming(
+        &mut self,
+        repo: &Repository,
+        root: &Tree<'_>,
+        path: &str,
+    ) -> Result<Option<String>, git2::Error> {
+        let directories = path
+            .rsplit_once('/')
+            .map_or("", |(directories, _)| directories);
+        let mut tree = root.clone();
+        let mut directory = String::new();
+        let mut components = directories.split('/').filter(|c| !c.is_empty());
+        loop {
+            if let Some(found) = self.in_directory(repo, &tree, &directory, path)? {
+                return Ok(Some(found));
+            }
+            let Some(component) = components.next() else {
+                return Ok(None);
+            };
+            let subtree = match tree.get_name(component) {
+                Some(entry) if entry.kind() == Some(ObjectType::Tree) => entry.id(),
+                _ => return Ok(None),
+            };
+            tree = repo.find_tree(subtree)?;
+            if !directory.is_empty() {
+                directory.push('/');
+            }
+            directory.push_str(component);
+        }
+    }
+
+    fn in_directory(
+        &mut self,
+        repo: &Repository,
+        tree: &Tree<'_>,
+        directory: &str,
+        path: &str,
+    ) -> Result<Option<String>, git2::Error> {
+        for entry in tree.iter() {
+            let Ok(name) = entry.name() else { continue };
+            if entry.kind() != Some(ObjectType::Blob) || !is_kustomization_path(Path::new(name)) {
+                continue;
+            }
+            let key = (entry.id(), directory.to_owned());
+            if !self.named.contains_key(&key) {
+                let bytes = repo.find_blob(entry.id())?.content().to_vec();
+                self.named
+                    .insert(key.clone(), named_patches(name, directory, bytes));
+            }
+            if self.named[&key].iter().any(|named| named == path) {
+                return Ok(Some(join(directory, name)));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// The repository paths of the patch files a kustomization names; nothing
+/// when it does not parse (the file is then reported where it is checked).
+fn named_patches(name: &str, directory: &str, bytes: Vec<u8>) -> Vec<String> {
+    let path = join(directory, name);
+    let Ok(file) = source::source_from_bytes(path.clone().into(), path, bytes, FileFormat::Yaml)
+    else {
+        return Vec::new();
+    };
+    file.documents()
+        .iter()
+        .filter_map(|doc| parse_document(&file, doc).ok().flatten())
+        .flat_map(|value| referenced_patch_files(&value, Path::new(directory)))
+        .filter_map(|relative| normalize(&relative.to_string_lossy()))
+        .collect()
+}
+
+fn join(directory: &str, name: &str) -> String {
+    if directory.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{directory}/{name}")
+    }
+}
+
+/// `a/./b/../c` → `a/c`, lexically, as a path inside the repository; `None`
+/// when it leaves the repository or is absolute.
+fn normalize(path: &str) -> Option<String> {
+    if path.starts_with('/') {
+        return None;
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for component in path.split('/') {
+        match component {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lexical_normalization() {
+        assert_eq!(normalize("a/./b/../c.yaml").as_deref(), Some("a/c.yaml"));
+        assert_eq!(
+            normalize("overlays/prod/mz.yaml").as_deref(),
+            Some("overlays/prod/mz.yaml")
+        );
+        assert_eq!(normalize("../x.yaml"), None);
+        assert_eq!(normalize("/etc/x.yaml"), None);
+    }
+
+    #[test]
+    fn patches_are_found_through_the_kustomization_above_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let blob = |text: &str| repo.blob(text.as_bytes()).unwrap();
+        let mut prod = repo.treebuilder(None).unwrap();
+        prod.insert(
+            "kustomization.yaml",
+            blob("resources: [../../base]\npatches:\n- path: mz-patch.yaml\n- path: ../shared/p.yaml\n"),
+            0o100644,
+        )
+        .unwrap();
+        prod.insert("mz-patch.yaml", blob("kind: Materialize\n"), 0o100644)
+            .unwrap();
+        prod.insert("other.yaml", blob("kind: Materialize\n"), 0o100644)
+            .unwrap();
+        let prod = prod.write().unwrap();
+        let mut overlays = repo.treebuilder(None).unwrap();
+        overlays.insert("prod", prod, 0o040000).unwrap();
+        let overlays = overlays.write().unwrap();
+        let mut root = repo.treebuilder(None).unwrap();
+        root.insert("overlays", overlays, 0o040000).unwrap();
+        let root = repo.find_tree(root.write().unwrap()).unwrap();
+
+        let mut index = PatchIndex::default();
+        let mut naming = |path: &str| index.kustomization_naming(&repo, &root, path).unwrap();
+        assert_eq!(
+            naming("overlays/prod/mz-patch.yaml").as_deref(),
+            Some("overlays/prod/kustomization.yaml")
+        );
+        // kustomize's default load restrictor refuses files outside the
+        // kustomization's directory, so only ancestors are looked at.
+        assert_eq!(naming("overlays/shared/p.yaml"), None);
+        assert_eq!(naming("overlays/prod/other.yaml"), None);
+        assert_eq!(naming("top.yaml"), None);
+    }
+}

@@ -671,13 +671,8 @@ fn usage_errors_are_named_and_exit_2() {
     );
 }
 
-/// An overlay's patch is not a resource: changing a hashed field in it rolls
-/// out the resource it patches, and its missing required fields are no error.
-#[test]
-fn kustomize_overlay_patches_are_judged_by_the_fields_they_override() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut builder = Builder::new(dir.path());
-    let base = "apiVersion: materialize.cloud/v1alpha2
+/// The base an overlay patches, for the kustomize tests.
+const OVERLAY_BASE: &str = "apiVersion: materialize.cloud/v1alpha2
 kind: Materialize
 metadata:
   name: mz
@@ -686,6 +681,27 @@ spec:
   environmentdImageRef: materialize/environmentd:v26.1.0
   backendSecretName: mz-backend
 ";
+
+/// `rollouts --format json` on `range` of the repository in `dir`: the exit
+/// code and the report.
+fn rollouts_json(dir: &Path, range: &str) -> (i32, serde_json::Value) {
+    let output = Command::cargo_bin("mz-presync")
+        .unwrap()
+        .args(["rollouts", "--format", "json", "--repo"])
+        .arg(dir)
+        .arg(range)
+        .output()
+        .unwrap();
+    let report = serde_json::from_slice(&output.stdout).unwrap();
+    (output.status.code().unwrap_or(-1), report)
+}
+
+/// An overlay's patch is not a resource: changing a hashed field in it rolls
+/// out the resource it patches, and its missing required fields are no error.
+#[test]
+fn kustomize_overlay_patches_are_judged_by_the_fields_they_override() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut builder = Builder::new(dir.path());
     let patch = |image: &str, replicas: u32| {
         format!(
             "apiVersion: materialize.cloud/v1alpha2
@@ -701,7 +717,7 @@ spec:
     };
     let files = |patch_text: String| -> BTreeMap<String, String> {
         BTreeMap::from([
-            ("base/materialize.yaml".into(), base.into()),
+            ("base/materialize.yaml".into(), OVERLAY_BASE.into()),
             (
                 "base/kustomization.yaml".into(),
                 "resources: [materialize.yaml]\n".into(),
@@ -717,15 +733,8 @@ spec:
     let replicas = builder.commit("more replicas", &files(patch("v26.2.0", 3)), &[first]);
     let image = builder.commit("bump prod", &files(patch("v26.3.0", 3)), &[replicas]);
     builder.set_main(image);
-    let output = Command::cargo_bin("mz-presync")
-        .unwrap()
-        .args(["rollouts", "--format", "json", "--repo"])
-        .arg(dir.path())
-        .arg(format!("{first}..{image}"))
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{output:?}");
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let (code, report) = rollouts_json(dir.path(), &format!("{first}..{image}"));
+    assert_eq!(code, 0, "{report}");
     let changes: Vec<(String, bool, serde_json::Value, Vec<String>)> = report["commits"]
         .as_array()
         .unwrap()
@@ -763,6 +772,74 @@ spec:
                 serde_json::json!(["/spec/environmentdImageRef"]),
                 vec!["kustomize-patch".to_owned()]
             ),
+        ]
+    );
+}
+
+/// A JSON 6902 patch written inside the kustomization is judged the same
+/// way, and its image change goes through the upgrade window.
+#[test]
+fn inline_kustomize_patches_are_judged_by_the_pointers_they_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut builder = Builder::new(dir.path());
+    let kustomization = |image: &str, replicas: u32| {
+        format!(
+            "resources: [../../base]
+patches:
+- target: {{kind: Materialize, name: mz}}
+  patch: |-
+    - op: replace
+      path: /spec/environmentdImageRef
+      value: materialize/environmentd:{image}
+    - op: replace
+      path: /spec/balancerdReplicas
+      value: {replicas}
+"
+        )
+    };
+    let files = |text: String| -> BTreeMap<String, String> {
+        BTreeMap::from([
+            ("base/materialize.yaml".into(), OVERLAY_BASE.into()),
+            ("overlays/prod/kustomization.yaml".into(), text),
+        ])
+    };
+    let first = builder.commit("overlay", &files(kustomization("v26.2.0", 2)), &[]);
+    let replicas = builder.commit("replicas", &files(kustomization("v26.2.0", 3)), &[first]);
+    let downgrade = builder.commit(
+        "downgrade",
+        &files(kustomization("v26.1.0", 3)),
+        &[replicas],
+    );
+    builder.set_main(downgrade);
+    let (code, report) = rollouts_json(dir.path(), &format!("{first}..{downgrade}"));
+    assert_eq!(code, 1, "an upgrade-window error");
+    let changes: Vec<serde_json::Value> = report["commits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|commit| commit["changes"].as_array().unwrap().clone())
+        .map(|change| {
+            serde_json::json!({
+                "rollout": change["rollout"],
+                "fields": change["fields"],
+                "kustomize_patch": change["kustomize_patch"],
+                "rules": change["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|f| f["rule"].clone())
+                    .collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let k = "overlays/prod/kustomization.yaml";
+    assert_eq!(
+        changes,
+        [
+            serde_json::json!({"rollout": false, "fields": [], "kustomize_patch": k,
+                "rules": ["kustomize-patch"]}),
+            serde_json::json!({"rollout": true, "fields": ["/spec/environmentdImageRef"],
+                "kustomize_patch": k, "rules": ["kustomize-patch", "upgrade-window"]}),
         ]
     );
 }

@@ -408,7 +408,12 @@ fn deleted(before: &Entry<'_>) -> Change {
             KUSTOMIZE_PATCH,
             Severity::Note,
             "",
-            patch_message(kustomization, &fields, "removing it reverts"),
+            patch_message(
+                kustomization,
+                before.path == kustomization,
+                &fields,
+                "removing it reverts",
+            ),
         );
         return Change {
             rollout: !fields.is_empty(),
@@ -522,7 +527,12 @@ fn patch_change(
         KUSTOMIZE_PATCH,
         Severity::Note,
         "",
-        patch_message(kustomization, &fields, "it changes"),
+        patch_message(
+            kustomization,
+            after.path == kustomization,
+            &fields,
+            "it changes",
+        ),
     )];
     // An overridden image or environmentId is the resource's new value:
     // the same two-version checks apply.
@@ -554,7 +564,7 @@ fn patch_change(
     }
 }
 
-fn patch_message(kustomization: &str, fields: &[String], verb: &str) -> String {
+fn patch_message(kustomization: &str, inline: bool, fields: &[String], verb: &str) -> String {
     let effect = if fields.is_empty() {
         format!("{verb} no field of the rollout hash, so the resource it patches does not roll out")
     } else {
@@ -564,8 +574,13 @@ fn patch_message(kustomization: &str, fields: &[String], verb: &str) -> String {
         )
     };
     let overlay = kustomization.rsplit_once('/').map_or(".", |(dir, _)| dir);
+    let what = if inline {
+        "this inline kustomize patch:".to_owned()
+    } else {
+        format!("this file is a kustomize patch named by {kustomization}:")
+    };
     format!(
-        "this file is a kustomize patch named by {kustomization}: {effect}; the hash itself exists only for the built overlay (`kustomize build {overlay} | mz-presync hash -`)"
+        "{what} {effect}; the hash itself exists only for the built overlay (`kustomize build {overlay} | mz-presync hash -`)"
     )
 }
 

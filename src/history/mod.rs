@@ -21,6 +21,7 @@
 
 pub mod compare;
 pub mod environment_id;
+pub mod inline_patches;
 pub mod patches;
 pub mod resources;
 pub mod scan;
@@ -208,8 +209,8 @@ pub const RULES: &[RuleInfo] = &[
     RuleInfo {
         id: KUSTOMIZE_PATCH,
         severity: Severity::Note,
-        summary: "A changed file is a kustomize patch: the verdict is about the resource it patches",
-        docs: "A strategic-merge patch named by a kustomization (`patches: [{path: …}]`, `patchesStrategicMerge`) holds only the fields an overlay overrides. It is not a resource: it has no rollout hash and misses required fields. `mz-presync rollouts` finds the kustomization that names a changed file in the commit's tree (in the file's directory or above, as kustomize's default load restrictor requires), checks the patch as a partial object, and calls the change a rollout when it changes a field of the rollout hash (or the force-rollout annotation): an overridden field wins over the base, so its new value reaches the resource the overlay builds. Adding a patch with such fields, or removing one (its fields fall back to the base's values), counts the same way. The hash of the result exists only for the built overlay: `kustomize build overlays/prod | mz-presync hash -`.",
+        summary: "A changed file (or inline patch) is a kustomize patch: the verdict is about the resource it patches",
+        docs: "A strategic-merge patch named by a kustomization (`patches: [{path: …}]`, `patchesStrategicMerge`) holds only the fields an overlay overrides. It is not a resource: it has no rollout hash and misses required fields. `mz-presync rollouts` finds the kustomization that names a changed file in the commit's tree (in the file's directory or above, as kustomize's default load restrictor requires), checks the patch as a partial object, and calls the change a rollout when it changes a field of the rollout hash (or the force-rollout annotation): an overridden field wins over the base, so its new value reaches the resource the overlay builds. Adding a patch with such fields, or removing one (its fields fall back to the base's values), counts the same way. Patches written inside the kustomization (`patches: [{target: {kind: Materialize}, patch: …}]`, inline `patchesStrategicMerge` entries) are judged alike: a JSON 6902 operation list is read as the object it writes (an `add`/`replace` of a whole spec member sets it; operations below a member, `remove`, `move` and `copy` count as a change of that member whenever they change). The hash of the result exists only for the built overlay: `kustomize build overlays/prod | mz-presync hash -`.",
     },
 ];
 

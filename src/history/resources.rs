@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::inline_patches::inline_patches;
 use crate::check::Severity;
 use crate::crd::{self, Algorithm, RolloutHash, Unreadable};
 use crate::source::{self, DocumentSpan, FileFormat, ParseError, Position, SourceFile};
@@ -23,6 +24,9 @@ pub struct ParsedBlob {
     pub resources: Vec<Resource>,
     /// Documents (or the whole blob) that could not be read.
     pub problems: Vec<DocumentProblem>,
+    /// The blob is a kustomization: its resources are the partial objects
+    /// its inline patches write ([`super::inline_patches`]).
+    pub inline_patches: bool,
 }
 
 impl ParsedBlob {
@@ -82,9 +86,21 @@ pub fn parse_blob(path: &str, bytes: Vec<u8>, algorithm: Algorithm) -> ParsedBlo
             ));
         }
     };
-    let mut parsed = ParsedBlob::default();
+    let kustomization = source::is_kustomization_path(Path::new(path));
+    let mut parsed = ParsedBlob {
+        inline_patches: kustomization,
+        ..ParsedBlob::default()
+    };
     for span in file.documents() {
-        match source::parse_document_when(&file, &span, crd::kind_may_hold_materialize) {
+        let document = if kustomization {
+            source::parse_document(&file, &span)
+        } else {
+            source::parse_document_when(&file, &span, crd::kind_may_hold_materialize)
+        };
+        match document {
+            Ok(Some(value)) if kustomization => {
+                collect_inline_patches(&value, &span, algorithm, &mut parsed.resources)
+            }
             Ok(Some(value)) => collect_resources(&value, &span, algorithm, &mut parsed.resources),
             Ok(None) => {}
             Err(err) => parsed.problems.push(problem_of(&file, &span, &err)),
@@ -100,6 +116,7 @@ fn whole_blob_problem(message: String) -> ParsedBlob {
     ParsedBlob {
         file: None,
         resources: Vec::new(),
+        inline_patches: false,
         problems: vec![DocumentProblem {
             rule: "yaml-syntax",
             severity: Severity::Error,
@@ -135,6 +152,35 @@ fn problem_of(file: &SourceFile, span: &DocumentSpan, err: &ParseError) -> Docum
     }
 }
 
+fn collect_inline_patches(
+    kustomization: &Value,
+    span: &DocumentSpan,
+    algorithm: Algorithm,
+    out: &mut Vec<Resource>,
+) {
+    for patch in inline_patches(kustomization) {
+        out.push(resource(patch.object, span, patch.pointer, algorithm));
+    }
+}
+
+fn resource(object: Value, span: &DocumentSpan, prefix: String, algorithm: Algorithm) -> Resource {
+    let text = |pointer: &str| {
+        object
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    Resource {
+        document: span.clone(),
+        prefix,
+        namespace: text("/metadata/namespace"),
+        name: text("/metadata/name"),
+        api_version: text("/apiVersion").unwrap_or_default(),
+        hash: crd::rollout_hash(&object, algorithm),
+        value: object,
+    }
+}
+
 fn collect_resources(
     value: &Value,
     span: &DocumentSpan,
@@ -142,24 +188,9 @@ fn collect_resources(
     out: &mut Vec<Resource>,
 ) {
     for (prefix, object) in source::objects(value) {
-        if !crd::is_materialize(object) {
-            continue;
+        if crd::is_materialize(object) {
+            out.push(resource(object.clone(), span, prefix, algorithm));
         }
-        let text = |pointer: &str| {
-            object
-                .pointer(pointer)
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        };
-        out.push(Resource {
-            document: span.clone(),
-            prefix,
-            namespace: text("/metadata/namespace"),
-            name: text("/metadata/name"),
-            api_version: text("/apiVersion").unwrap_or_default(),
-            hash: crd::rollout_hash(object, algorithm),
-            value: object.clone(),
-        });
     }
 }
 

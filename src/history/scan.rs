@@ -431,6 +431,7 @@ fn compare_deltas(
             // read may be a patch, and only then is the tree searched.
             let maybe_patch = parsed.resources.iter().any(|r| r.hash.is_err());
             let patch_of = match (&tree, maybe_patch) {
+                _ if parsed.inline_patches => Some(blob.path.clone()),
                 (Some(tree), true) => patches.kustomization_naming(repo, tree, &blob.path)?,
                 _ => None,
             };

@@ -843,3 +843,83 @@ patches:
         ]
     );
 }
+
+/// A JSON 6902 patch file means something only through the target of the
+/// kustomization entry that names it; with a Materialize target, its image
+/// change is a rollout and goes through the upgrade window.
+#[test]
+fn json6902_patch_files_are_read_through_their_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut builder = Builder::new(dir.path());
+    let operations = |image: &str| {
+        format!(
+            "- op: replace\n  path: /spec/environmentdImageRef\n  value: materialize/environmentd:{image}\n"
+        )
+    };
+    let files = |target: &str, ops: String| -> BTreeMap<String, String> {
+        BTreeMap::from([
+            ("base/materialize.yaml".into(), OVERLAY_BASE.into()),
+            (
+                "overlays/prod/kustomization.yaml".into(),
+                format!(
+                    "resources: [../../base]\npatches:\n- path: image.yaml\n  target: {{kind: {target}}}\n"
+                ),
+            ),
+            ("overlays/prod/image.yaml".into(), ops),
+        ])
+    };
+    let first = builder.commit("overlay", &files("Materialize", operations("v26.2.0")), &[]);
+    let down = builder.commit(
+        "downgrade",
+        &files("Materialize", operations("v26.1.0")),
+        &[first],
+    );
+    // Aimed at a Deployment, the operations no longer reach the resource:
+    // its image falls back to the base's, which is a rollout too.
+    let other = builder.commit(
+        "retarget",
+        &files("Deployment", operations("v26.0.0")),
+        &[down],
+    );
+    builder.set_main(other);
+    let (code, report) = rollouts_json(dir.path(), &format!("{first}..{other}"));
+    assert_eq!(code, 1, "{report}");
+    let summary: Vec<serde_json::Value> = report["commits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|commit| {
+            let change = &commit["changes"][0];
+            let rules: Vec<&serde_json::Value> = change["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| &f["rule"])
+                .collect();
+            serde_json::json!([
+                commit["summary"],
+                change["change"],
+                change["rollout"],
+                change["fields"],
+                change["kustomize_patch"],
+                rules
+            ])
+        })
+        .collect();
+    let k = "overlays/prod/kustomization.yaml";
+    let image = ["/spec/environmentdImageRef"];
+    assert_eq!(
+        summary,
+        [
+            serde_json::json!([
+                "downgrade",
+                "updated",
+                true,
+                image,
+                k,
+                ["kustomize-patch", "upgrade-window"]
+            ]),
+            serde_json::json!(["retarget", "deleted", true, image, k, ["kustomize-patch"]]),
+        ]
+    );
+}

@@ -82,7 +82,9 @@ fn is_materialize_patch(object: &Value, target: &Value) -> bool {
             && target.get("kind").and_then(Value::as_str) == Some(KIND))
 }
 
-fn operations_object(target: &Value, ops: &[Value]) -> Value {
+/// The partial object a JSON 6902 operation list writes into the resource
+/// `target` selects.
+pub fn operations_object(target: &Value, ops: &[Value]) -> Value {
     let mut metadata = Map::new();
     for field in ["name", "namespace"] {
         if let Some(value) = target.get(field).filter(|v| v.is_string()) {

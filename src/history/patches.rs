@@ -15,26 +15,39 @@ use std::path::Path;
 
 use git2::{ObjectType, Oid, Repository, Tree};
 
-use crate::source::{
-    self, FileFormat, is_kustomization_path, parse_document, referenced_patch_files,
-};
+use serde_json::Value;
+
+use crate::source::{self, FileFormat, is_kustomization_path, parse_document, referenced_patches};
 
 /// Kustomizations read so far, by blob id: the repository paths of the
-/// patch files each names (for the directory it was found in).
+/// patch files each names (for the directory it was found in), with the
+/// target of each entry.
 #[derive(Default)]
 pub struct PatchIndex {
-    named: HashMap<(Oid, String), Vec<String>>,
+    named: HashMap<(Oid, String), Vec<NamedPatch>>,
+}
+
+/// A patch file's repository path and the target of its entry.
+type NamedPatch = (String, Option<Value>);
+
+/// The kustomization that names a file as a patch.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Naming {
+    /// Its repository path.
+    pub kustomization: String,
+    /// The `target` selector of the entry, when it has one.
+    pub target: Option<Value>,
 }
 
 impl PatchIndex {
-    /// The repository path of a kustomization in `root`'s tree that names
-    /// `path` as a patch, if any.
+    /// The kustomization in `root`'s tree that names `path` as a patch, if
+    /// any.
     pub fn kustomization_naming(
         &mut self,
         repo: &Repository,
         root: &Tree<'_>,
         path: &str,
-    ) -> Result<Option<String>, git2::Error> {
+    ) -> Result<Option<Naming>, git2::Error> {
         let directories = path
             .rsplit_once('/')
             .map_or("", |(directories, _)| directories);
@@ -66,7 +79,7 @@ impl PatchIndex {
         tree: &Tree<'_>,
         directory: &str,
         path: &str,
-    ) -> Result<Option<String>, git2::Error> {
+    ) -> Result<Option<Naming>, git2::Error> {
         for entry in tree.iter() {
             let Ok(name) = entry.name() else { continue };
             if entry.kind() != Some(ObjectType::Blob) || !is_kustomization_path(Path::new(name)) {
@@ -78,17 +91,21 @@ impl PatchIndex {
                 self.named
                     .insert(key.clone(), named_patches(name, directory, bytes));
             }
-            if self.named[&key].iter().any(|named| named == path) {
-                return Ok(Some(join(directory, name)));
+            if let Some((_, target)) = self.named[&key].iter().find(|(named, _)| named == path) {
+                return Ok(Some(Naming {
+                    kustomization: join(directory, name),
+                    target: target.clone(),
+                }));
             }
         }
         Ok(None)
     }
 }
 
-/// The repository paths of the patch files a kustomization names; nothing
-/// when it does not parse (the file is then reported where it is checked).
-fn named_patches(name: &str, directory: &str, bytes: Vec<u8>) -> Vec<String> {
+/// The repository paths of the patch files a kustomization names, with
+/// their targets; nothing when it does not parse (the file is then reported
+/// where it is checked).
+fn named_patches(name: &str, directory: &str, bytes: Vec<u8>) -> Vec<NamedPatch> {
     let path = join(directory, name);
     let Ok(file) = source::source_from_bytes(path.clone().into(), path, bytes, FileFormat::Yaml)
     else {
@@ -97,8 +114,10 @@ fn named_patches(name: &str, directory: &str, bytes: Vec<u8>) -> Vec<String> {
     file.documents()
         .iter()
         .filter_map(|doc| parse_document(&file, doc).ok().flatten())
-        .flat_map(|value| referenced_patch_files(&value, Path::new(directory)))
-        .filter_map(|relative| normalize(&relative.to_string_lossy()))
+        .flat_map(|value| referenced_patches(&value, Path::new(directory)))
+        .filter_map(|reference| {
+            normalize(&reference.path.to_string_lossy()).map(|path| (path, reference.target))
+        })
         .collect()
 }
 
@@ -169,7 +188,12 @@ mod tests {
         let root = repo.find_tree(root.write().unwrap()).unwrap();
 
         let mut index = PatchIndex::default();
-        let mut naming = |path: &str| index.kustomization_naming(&repo, &root, path).unwrap();
+        let mut naming = |path: &str| {
+            index
+                .kustomization_naming(&repo, &root, path)
+                .unwrap()
+                .map(|naming| naming.kustomization)
+        };
         assert_eq!(
             naming("overlays/prod/mz-patch.yaml").as_deref(),
             Some("overlays/prod/kustomization.yaml")

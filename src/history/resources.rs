@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::inline_patches::inline_patches;
+use super::inline_patches::{inline_patches, operations_object};
 use crate::check::Severity;
 use crate::crd::{self, Algorithm, RolloutHash, Unreadable};
 use crate::source::{self, DocumentSpan, FileFormat, ParseError, Position, SourceFile};
@@ -27,12 +27,55 @@ pub struct ParsedBlob {
     /// The blob is a kustomization: its resources are the partial objects
     /// its inline patches write ([`super::inline_patches`]).
     pub inline_patches: bool,
+    /// The blob is a JSON 6902 operation list touching a spec or an
+    /// annotation: what it patches is known only from the kustomization
+    /// that names it (see [`operations_blob`]).
+    pub operations: Option<Vec<Value>>,
 }
 
 impl ParsedBlob {
     pub fn is_empty(&self) -> bool {
-        self.resources.is_empty() && self.problems.is_empty()
+        self.resources.is_empty() && self.problems.is_empty() && self.operations.is_none()
     }
+}
+
+/// The partial object an operation list writes into the Materialize
+/// resource `target` selects, as a blob of one resource.
+pub fn operations_blob(parsed: &ParsedBlob, target: &Value, algorithm: Algorithm) -> ParsedBlob {
+    let mut out = ParsedBlob {
+        file: parsed.file.clone(),
+        ..ParsedBlob::default()
+    };
+    if let (Some(file), Some(operations)) = (&parsed.file, &parsed.operations)
+        && let Some(span) = file.documents().into_iter().find(|d| !d.is_empty())
+    {
+        let object = operations_object(target, operations);
+        out.resources
+            .push(resource(object, &span, String::new(), algorithm));
+    }
+    out
+}
+
+/// A cheap test that a text may be a JSON 6902 operation list that changes
+/// a spec field or an annotation.
+fn may_be_operations(bytes: &[u8]) -> bool {
+    let has = |needle: &[u8]| memchr::memmem::find(bytes, needle).is_some();
+    has(b"op") && (has(b"/spec/") || has(b"/metadata/annotations/"))
+}
+
+/// The operations of an operation-list blob: a single document that is a
+/// sequence of mappings with `op` and `path`.
+fn operations_of(file: &SourceFile) -> Option<Vec<Value>> {
+    let mut documents = file.documents().into_iter().filter(|d| !d.is_empty());
+    let first = documents.next()?;
+    if documents.next().is_some() {
+        return None;
+    }
+    let Ok(Some(Value::Array(items))) = source::parse_document(file, &first) else {
+        return None;
+    };
+    let is_operation = |item: &Value| item.get("op").is_some() && item.get("path").is_some();
+    (!items.is_empty() && items.iter().all(is_operation)).then_some(items)
 }
 
 /// A Materialize object in a blob.
@@ -70,7 +113,20 @@ pub fn parse_blob(path: &str, bytes: Vec<u8>, algorithm: Algorithm) -> ParsedBlo
     let path_buf = PathBuf::from(path);
     let format = FileFormat::from_path(Path::new(path));
     if !may_hold_materialize(&bytes) {
-        return ParsedBlob::default();
+        if !may_be_operations(&bytes) || bytes.len() as u64 > MAX_BLOB_SIZE {
+            return ParsedBlob::default();
+        }
+        let Ok(file) = source::source_from_bytes(path_buf, path.to_owned(), bytes, format) else {
+            return ParsedBlob::default();
+        };
+        return match operations_of(&file) {
+            Some(operations) => ParsedBlob {
+                file: Some(Arc::new(file)),
+                operations: Some(operations),
+                ..ParsedBlob::default()
+            },
+            None => ParsedBlob::default(),
+        };
     }
     if bytes.len() as u64 > MAX_BLOB_SIZE {
         return whole_blob_problem(format!(
@@ -117,6 +173,7 @@ fn whole_blob_problem(message: String) -> ParsedBlob {
         file: None,
         resources: Vec::new(),
         inline_patches: false,
+        operations: None,
         problems: vec![DocumentProblem {
             rule: "yaml-syntax",
             severity: Severity::Error,

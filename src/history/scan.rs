@@ -17,7 +17,7 @@ use rayon::prelude::*;
 
 use super::compare::{CompareOptions, Side, compare};
 use super::patches::PatchIndex;
-use super::resources::{ParsedBlob, parse_blob};
+use super::resources::{ParsedBlob, operations_blob, parse_blob};
 use super::{CommitChanges, History, NetChanges};
 use crate::crd::Algorithm;
 use crate::source::{FileFormat, has_manifest_extension};
@@ -402,6 +402,30 @@ fn load_blobs<'d>(
     Ok(())
 }
 
+/// A changed blob as `compare` sees it.
+struct Found<'a> {
+    blob: &'a BlobAt,
+    held: Held<'a>,
+    /// The kustomization that names it as a patch.
+    patch_of: Option<String>,
+}
+
+enum Held<'a> {
+    Cached(&'a ParsedBlob),
+    /// What an operation list writes, known only with its target.
+    Written(ParsedBlob),
+}
+
+impl<'a> Found<'a> {
+    fn new(blob: &'a BlobAt, held: Held<'a>, patch_of: Option<String>) -> Self {
+        Found {
+            blob,
+            held,
+            patch_of,
+        }
+    }
+}
+
 /// The two trees of a diff, for the kustomizations that name patches.
 struct DiffTrees {
     old: Option<Oid>,
@@ -416,26 +440,56 @@ fn compare_deltas(
     patches: &mut PatchIndex,
     options: &CompareOptions,
 ) -> Result<Vec<super::Change>, git2::Error> {
-    // (delta, parsed blob, kustomization naming it as a patch) per side.
-    type Found<'a> = Vec<(&'a BlobAt, &'a ParsedBlob, Option<String>)>;
     let mut sides = |pick: fn(&ManifestDelta) -> &Option<BlobAt>,
                      tree: Option<Oid>|
-     -> Result<Found<'_>, git2::Error> {
+     -> Result<Vec<Found<'_>>, git2::Error> {
         let tree = tree.map(|id| repo.find_tree(id)).transpose()?;
         let mut found = Vec::new();
         for blob in deltas.iter().filter_map(|d| pick(d).as_ref()) {
             let Some(parsed) = cache.get(&blob.key()).filter(|p| !p.is_empty()) else {
                 continue;
             };
+            if parsed.inline_patches {
+                found.push(Found::new(
+                    blob,
+                    Held::Cached(parsed),
+                    Some(blob.path.clone()),
+                ));
+                continue;
+            }
             // A whole object has a hash; only a file whose objects cannot be
-            // read may be a patch, and only then is the tree searched.
-            let maybe_patch = parsed.resources.iter().any(|r| r.hash.is_err());
-            let patch_of = match (&tree, maybe_patch) {
-                _ if parsed.inline_patches => Some(blob.path.clone()),
+            // read, or an operation list, may be a patch, and only then is
+            // the tree searched.
+            let maybe_patch =
+                parsed.operations.is_some() || parsed.resources.iter().any(|r| r.hash.is_err());
+            let naming = match (&tree, maybe_patch) {
                 (Some(tree), true) => patches.kustomization_naming(repo, tree, &blob.path)?,
                 _ => None,
             };
-            found.push((blob, parsed.as_ref(), patch_of));
+            match (naming, &parsed.operations) {
+                (Some(naming), Some(_)) => {
+                    // An operation list means something only through the
+                    // target of the entry that names it.
+                    let Some(target) = naming
+                        .target
+                        .filter(|t| t.get("kind").and_then(|k| k.as_str()) == Some("Materialize"))
+                    else {
+                        continue;
+                    };
+                    let written = operations_blob(parsed, &target, options.algorithm);
+                    found.push(Found::new(
+                        blob,
+                        Held::Written(written),
+                        Some(naming.kustomization),
+                    ));
+                }
+                (_, Some(_)) => {}
+                (naming, None) => found.push(Found::new(
+                    blob,
+                    Held::Cached(parsed),
+                    naming.map(|n| n.kustomization),
+                )),
+            }
         }
         Ok(found)
     };
@@ -444,12 +498,14 @@ fn compare_deltas(
     if old_found.is_empty() && new_found.is_empty() {
         return Ok(Vec::new());
     }
-    fn side<'a>(found: &'a (&'a BlobAt, &'a ParsedBlob, Option<String>)) -> Side<'a> {
-        let (blob, parsed, patch_of) = found;
+    fn side<'a>(found: &'a Found<'a>) -> Side<'a> {
         Side {
-            path: &blob.path,
-            blob: parsed,
-            patch_of: patch_of.as_deref(),
+            path: &found.blob.path,
+            blob: match &found.held {
+                Held::Cached(parsed) => parsed,
+                Held::Written(parsed) => parsed,
+            },
+            patch_of: found.patch_of.as_deref(),
         }
     }
     let old: Vec<Side> = old_found.iter().map(side).collect();

@@ -90,25 +90,47 @@ pub fn is_kustomization_path(path: &Path) -> bool {
 /// paths rather than inline YAML or JSON, and the `path` of `patches` and
 /// `patchesJson6902` items (inline patches are not files).
 pub fn referenced_patch_files(kustomization: &Value, dir: &Path) -> Vec<PathBuf> {
+    referenced_patches(kustomization, dir)
+        .into_iter()
+        .map(|reference| reference.path)
+        .collect()
+}
+
+/// A patch file a kustomization names, with the `target` selector of its
+/// entry when it has one (JSON 6902 patches need one to mean anything).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PatchReference {
+    pub path: PathBuf,
+    pub target: Option<Value>,
+}
+
+/// [`referenced_patch_files`] with each entry's target.
+pub fn referenced_patches(kustomization: &Value, dir: &Path) -> Vec<PatchReference> {
     let mut out = Vec::new();
-    let mut push = |relative: &str| {
+    let mut push = |relative: &str, target: Option<&Value>| {
         let inline = relative.contains('\n') || relative.trim_start().starts_with('{');
         if !inline && !relative.is_empty() {
-            out.push(dir.join(relative));
+            out.push(PatchReference {
+                path: dir.join(relative),
+                target: target.cloned(),
+            });
         }
     };
     if let Some(items) = kustomization
         .get("patchesStrategicMerge")
         .and_then(Value::as_array)
     {
-        items.iter().filter_map(Value::as_str).for_each(&mut push);
+        for item in items.iter().filter_map(Value::as_str) {
+            push(item, None);
+        }
     }
     for list in ["patches", "patchesJson6902"] {
         if let Some(items) = kustomization.get(list).and_then(Value::as_array) {
-            items
-                .iter()
-                .filter_map(|item| item.get("path").and_then(Value::as_str))
-                .for_each(&mut push);
+            for item in items {
+                if let Some(path) = item.get("path").and_then(Value::as_str) {
+                    push(path, item.get("target"));
+                }
+            }
         }
     }
     out

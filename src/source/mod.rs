@@ -40,7 +40,9 @@ mod template;
 mod walk;
 
 pub use file::SourceFile;
-pub use kustomize::{is_kustomization_path, patch_files, referenced_patch_files};
+pub use kustomize::{
+    PatchReference, is_kustomization_path, patch_files, referenced_patch_files, referenced_patches,
+};
 pub use locate::{DocumentIndex, Located, Target, escape_pointer_token, locate, parse_pointer};
 pub use objects::objects;
 pub use parse::{

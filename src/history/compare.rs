@@ -204,7 +204,7 @@ pub fn compare(old: &[Side<'_>], new: &[Side<'_>], options: &CompareOptions) -> 
                 pinned_problems.insert((before.path, k));
                 unreadable_update(before, problem)
             }
-            None => deleted(before),
+            None => deleted(before, options),
         };
         changes.push((before.sort_key(), change));
     }
@@ -333,7 +333,7 @@ fn updated(before: &Entry<'_>, after: &Entry<'_>, options: &CompareOptions) -> O
     if after.patch_of.is_some() {
         return Some(patch_change(
             Some(before),
-            after,
+            Some(after),
             ChangeKind::Updated,
             options,
         ));
@@ -370,7 +370,7 @@ fn updated(before: &Entry<'_>, after: &Entry<'_>, options: &CompareOptions) -> O
 
 fn created(after: &Entry<'_>, options: &CompareOptions) -> Change {
     if after.patch_of.is_some() {
-        return patch_change(None, after, ChangeKind::Created, options);
+        return patch_change(None, Some(after), ChangeKind::Created, options);
     }
     let new = after.resource;
     let new_hash = hash_hex(new);
@@ -398,31 +398,9 @@ fn created(after: &Entry<'_>, options: &CompareOptions) -> Change {
     }
 }
 
-fn deleted(before: &Entry<'_>) -> Change {
-    let old = before.resource;
-    if let Some(kustomization) = before.patch_of {
-        // Without the patch, its fields fall back to the base's values.
-        let fields = raw_changed_fields(&old.value, &Value::Null);
-        let mut locator = Locator::new(before);
-        let note = locator.finding(
-            KUSTOMIZE_PATCH,
-            Severity::Note,
-            "",
-            patch_message(
-                kustomization,
-                before.path == kustomization,
-                &fields,
-                "removing it reverts",
-            ),
-        );
-        return Change {
-            rollout: !fields.is_empty(),
-            fields,
-            findings: vec![note],
-            kustomize_patch: Some(kustomization.to_owned()),
-            old_hash: None,
-            ..deleted_change(before)
-        };
+fn deleted(before: &Entry<'_>, options: &CompareOptions) -> Change {
+    if before.patch_of.is_some() {
+        return patch_change(Some(before), None, ChangeKind::Deleted, options);
     }
     deleted_change(before)
 }
@@ -452,24 +430,11 @@ fn deleted_change(before: &Entry<'_>) -> Change {
 /// The resource was in a file whose new version cannot be read: it is not
 /// deleted (the file still exists), its new state is unknown.
 fn unreadable_update(before: &Entry<'_>, problem: &DocumentProblem) -> Change {
-    let old = before.resource;
     Change {
-        namespace: old.namespace.clone(),
-        name: old.name.clone(),
-        file: before.path.to_owned(),
         change: ChangeKind::Updated,
-        rollout: false,
-        old_hash: hash_hex(old),
-        new_hash: None,
-        api_version: ApiVersionChange {
-            from: Some(old.api_version.clone()),
-            to: None,
-        },
-        fields: Vec::new(),
         findings: vec![problem_finding(problem)],
         position: Some(problem.position),
-        best_effort: false,
-        kustomize_patch: None,
+        ..deleted_change(before)
     }
 }
 
@@ -509,52 +474,60 @@ fn problem_finding(problem: &DocumentProblem) -> ChangeFinding {
 
 /// A change to a kustomize patch: the fields it overrides are what changes
 /// in the resource it patches, so a changed hashed field means a rollout of
-/// that resource when the overlay is applied. No hash: the patch has none,
-/// only the built overlay has.
+/// that resource when the overlay is applied — also when the patch goes
+/// away, since its fields fall back to the base's values. No hash: the
+/// patch has none, only the built overlay has.
 fn patch_change(
     before: Option<&Entry<'_>>,
-    after: &Entry<'_>,
+    after: Option<&Entry<'_>>,
     kind: ChangeKind,
     options: &CompareOptions,
 ) -> Change {
-    let new = after.resource;
-    let old_value = before.map_or(&Value::Null, |entry| &entry.resource.value);
-    let fields = raw_changed_fields(old_value, &new.value);
+    let entry = after.or(before).expect("a change has a side");
+    fn value<'a>(side: Option<&Entry<'a>>) -> &'a Value {
+        side.map_or(&Value::Null, |entry| &entry.resource.value)
+    }
+    let fields = raw_changed_fields(value(before), value(after));
     let rollout = !fields.is_empty();
-    let kustomization = after.patch_of.unwrap_or_default();
-    let mut locator = Locator::new(after);
+    let kustomization = entry.patch_of.unwrap_or_default();
+    let verb = if after.is_some() {
+        "it changes"
+    } else {
+        "removing it reverts"
+    };
+    let mut locator = Locator::new(entry);
     let mut findings = vec![locator.finding(
         KUSTOMIZE_PATCH,
         Severity::Note,
         "",
-        patch_message(
-            kustomization,
-            after.path == kustomization,
-            &fields,
-            "it changes",
-        ),
+        patch_message(kustomization, entry.path == kustomization, &fields, verb),
     )];
-    // An overridden image or environmentId is the resource's new value:
-    // the same two-version checks apply.
-    if let Some(before) = before {
-        let mut two_version = two_version_findings(before.resource, new, rollout, &mut locator);
-        apply_suppressions(&mut two_version, after.file(), &new.value);
-        findings.extend(two_version);
+    let mut position = None;
+    if let Some(after) = after {
+        // An overridden image or environmentId is the resource's new value:
+        // the same two-version checks apply.
+        if let Some(before) = before {
+            let new = after.resource;
+            let mut two_version = two_version_findings(before.resource, new, rollout, &mut locator);
+            apply_suppressions(&mut two_version, after.file(), &new.value);
+            findings.extend(two_version);
+        }
+        findings.extend(single_object_findings(after, options));
+        position = (options.locate_changes && rollout)
+            .then(|| locator.at(fields.first().map_or("", String::as_str), Target::Key));
     }
-    findings.extend(single_object_findings(after, options));
-    let position = (options.locate_changes && rollout)
-        .then(|| locator.at(fields.first().map_or("", String::as_str), Target::Key));
+    let api_version = |side: Option<&Entry<'_>>| side.map(|e| e.resource.api_version.clone());
     Change {
-        namespace: new.namespace.clone(),
-        name: new.name.clone(),
-        file: after.path.to_owned(),
+        namespace: entry.resource.namespace.clone(),
+        name: entry.resource.name.clone(),
+        file: entry.path.to_owned(),
         change: kind,
         rollout,
         old_hash: None,
         new_hash: None,
         api_version: ApiVersionChange {
-            from: before.map(|entry| entry.resource.api_version.clone()),
-            to: Some(new.api_version.clone()),
+            from: api_version(before),
+            to: api_version(after),
         },
         fields,
         findings,

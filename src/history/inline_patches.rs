@@ -13,7 +13,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::crd::common::KIND;
-use crate::source::parse_pointer;
+use crate::source::{FileFormat, SourceFile, parse_pointer, parse_single_document};
 
 /// One inline patch of a kustomization document.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,10 +70,12 @@ pub fn inline_patches(kustomization: &Value) -> Vec<InlinePatch> {
     out
 }
 
-/// Patch text is YAML (JSON is YAML); anything that does not parse is left
-/// to kustomize to reject.
+/// Patch text is YAML (JSON is YAML), read with the same limits as files
+/// (alias budget, depth, duplicate keys); anything that does not parse is
+/// left to kustomize to reject.
 fn parse(text: &str) -> Option<Value> {
-    yaml_serde::from_str(text).ok()
+    let file = SourceFile::from_text("patch", "patch".into(), text.to_owned(), FileFormat::Yaml);
+    parse_single_document(&file)
 }
 
 fn is_materialize_patch(object: &Value, target: &Value) -> bool {

@@ -17,7 +17,7 @@ use git2::{ObjectType, Oid, Repository, Tree};
 
 use serde_json::Value;
 
-use crate::source::{self, FileFormat, is_kustomization_path, parse_document, referenced_patches};
+use crate::source::{self, FileFormat, is_kustomization_path, patch_references};
 
 /// Kustomizations read so far, by blob id: the repository paths of the
 /// patch files each names (for the directory it was found in), with the
@@ -111,10 +111,8 @@ fn named_patches(name: &str, directory: &str, bytes: Vec<u8>) -> Vec<NamedPatch>
     else {
         return Vec::new();
     };
-    file.documents()
-        .iter()
-        .filter_map(|doc| parse_document(&file, doc).ok().flatten())
-        .flat_map(|value| referenced_patches(&value, Path::new(directory)))
+    patch_references(&file, Path::new(directory))
+        .into_iter()
         .filter_map(|reference| {
             normalize(&reference.path.to_string_lossy()).map(|path| (path, reference.target))
         })

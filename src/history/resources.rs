@@ -66,12 +66,7 @@ fn may_be_operations(bytes: &[u8]) -> bool {
 /// The operations of an operation-list blob: a single document that is a
 /// sequence of mappings with `op` and `path`.
 fn operations_of(file: &SourceFile) -> Option<Vec<Value>> {
-    let mut documents = file.documents().into_iter().filter(|d| !d.is_empty());
-    let first = documents.next()?;
-    if documents.next().is_some() {
-        return None;
-    }
-    let Ok(Some(Value::Array(items))) = source::parse_document(file, &first) else {
+    let Some(Value::Array(items)) = source::parse_single_document(file) else {
         return None;
     };
     let is_operation = |item: &Value| item.get("op").is_some() && item.get("path").is_some();

@@ -20,6 +20,7 @@ use super::patches::PatchIndex;
 use super::resources::{ParsedBlob, operations_blob, parse_blob};
 use super::{CommitChanges, History, NetChanges};
 use crate::crd::Algorithm;
+use crate::crd::common::KIND;
 use crate::source::{FileFormat, has_manifest_extension};
 
 /// Enough commits per chunk to keep both cores busy, few enough that the
@@ -167,8 +168,7 @@ struct CommitDiff {
     deltas: Vec<ManifestDelta>,
     /// The trees compared: the first parent's (none for a root commit) and
     /// the commit's.
-    old_tree: Option<Oid>,
-    new_tree: Oid,
+    trees: DiffTrees,
 }
 
 /// An entry of a tree, as the diff needs it.
@@ -327,8 +327,10 @@ fn commit_diff(repo: &Repository, id: Oid) -> Result<CommitDiff, git2::Error> {
     Ok(CommitDiff {
         meta,
         deltas,
-        old_tree: parent_tree.as_ref().map(Tree::id),
-        new_tree: tree.id(),
+        trees: DiffTrees {
+            old: parent_tree.as_ref().map(Tree::id),
+            new: Some(tree.id()),
+        },
     })
 }
 
@@ -443,7 +445,8 @@ fn compare_deltas(
     let mut sides = |pick: fn(&ManifestDelta) -> &Option<BlobAt>,
                      tree: Option<Oid>|
      -> Result<Vec<Found<'_>>, git2::Error> {
-        let tree = tree.map(|id| repo.find_tree(id)).transpose()?;
+        // Read only when a file may be a patch: most commits need no lookup.
+        let mut root: Option<Tree<'_>> = None;
         let mut found = Vec::new();
         for blob in deltas.iter().filter_map(|d| pick(d).as_ref()) {
             let Some(parsed) = cache.get(&blob.key()).filter(|p| !p.is_empty()) else {
@@ -462,8 +465,14 @@ fn compare_deltas(
             // the tree searched.
             let maybe_patch =
                 parsed.operations.is_some() || parsed.resources.iter().any(|r| r.hash.is_err());
-            let naming = match (&tree, maybe_patch) {
-                (Some(tree), true) => patches.kustomization_naming(repo, tree, &blob.path)?,
+            let naming = match (tree, maybe_patch) {
+                (Some(id), true) => {
+                    let root = match &mut root {
+                        Some(root) => root,
+                        none => none.insert(repo.find_tree(id)?),
+                    };
+                    patches.kustomization_naming(repo, root, &blob.path)?
+                }
                 _ => None,
             };
             match (naming, &parsed.operations) {
@@ -472,7 +481,7 @@ fn compare_deltas(
                     // target of the entry that names it.
                     let Some(target) = naming
                         .target
-                        .filter(|t| t.get("kind").and_then(|k| k.as_str()) == Some("Materialize"))
+                        .filter(|t| t.get("kind").and_then(|k| k.as_str()) == Some(KIND))
                     else {
                         continue;
                     };
@@ -579,14 +588,10 @@ pub fn scan(
             options.algorithm,
         )?;
         for diff in diffs {
-            let trees = DiffTrees {
-                old: diff.old_tree,
-                new: Some(diff.new_tree),
-            };
             let changes = compare_deltas(
                 &repo,
                 &diff.deltas,
-                &trees,
+                &diff.trees,
                 &cache,
                 &mut patches,
                 &compare_options,

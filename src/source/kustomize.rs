@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde_json::Value;
 
-use super::{display_path, parse_document, read_file};
+use super::{SourceFile, display_path, parse_document, read_file};
 
 /// File names kustomize reads as a kustomization.
 const FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -69,12 +69,10 @@ pub fn patch_files(paths: &[PathBuf], max_size: u64) -> HashSet<PathBuf> {
                 return Vec::new();
             };
             let dir = kustomization.parent().unwrap_or(Path::new("."));
-            file.documents()
-                .iter()
-                .filter_map(|doc| parse_document(&file, doc).ok().flatten())
-                .flat_map(|value| referenced_patch_files(&value, dir))
-                .filter_map(|path| path.canonicalize().ok())
-                .collect()
+            patch_references(&file, dir)
+                .into_iter()
+                .filter_map(|reference| reference.path.canonicalize().ok())
+                .collect::<Vec<_>>()
         })
         .collect()
 }
@@ -85,17 +83,6 @@ pub fn is_kustomization_path(path: &Path) -> bool {
         .is_some_and(|name| FILE_NAMES.contains(&name))
 }
 
-/// Patch files a kustomization in directory `dir` references, as paths
-/// (not checked for existence): `patchesStrategicMerge` entries that are
-/// paths rather than inline YAML or JSON, and the `path` of `patches` and
-/// `patchesJson6902` items (inline patches are not files).
-pub fn referenced_patch_files(kustomization: &Value, dir: &Path) -> Vec<PathBuf> {
-    referenced_patches(kustomization, dir)
-        .into_iter()
-        .map(|reference| reference.path)
-        .collect()
-}
-
 /// A patch file a kustomization names, with the `target` selector of its
 /// entry when it has one (JSON 6902 patches need one to mean anything).
 #[derive(Clone, Debug, PartialEq)]
@@ -104,8 +91,21 @@ pub struct PatchReference {
     pub target: Option<Value>,
 }
 
-/// [`referenced_patch_files`] with each entry's target.
-pub fn referenced_patches(kustomization: &Value, dir: &Path) -> Vec<PatchReference> {
+/// The patch files the kustomization `file` names (every document of it),
+/// as paths under `dir`, its directory (not checked for existence): the
+/// `patchesStrategicMerge` entries that are paths rather than inline YAML
+/// or JSON, and the `path` of `patches` and `patchesJson6902` items (inline
+/// patches are not files). Documents that do not parse name nothing.
+pub fn patch_references(file: &SourceFile, dir: &Path) -> Vec<PatchReference> {
+    file.documents()
+        .iter()
+        .filter_map(|doc| parse_document(file, doc).ok().flatten())
+        .flat_map(|value| referenced_patches(&value, dir))
+        .collect()
+}
+
+/// The patch files one kustomization document names.
+fn referenced_patches(kustomization: &Value, dir: &Path) -> Vec<PatchReference> {
     let mut out = Vec::new();
     let mut push = |relative: &str, target: Option<&Value>| {
         let inline = relative.contains('\n') || relative.trim_start().starts_with('{');
@@ -171,8 +171,12 @@ mod tests {
             "patchesStrategicMerge": ["mz-patch.yaml", "apiVersion: v1\nkind: X\n"],
             "patches": [{"path": "p/rollout.yaml"}, {"patch": "x"}],
         });
+        let paths: Vec<PathBuf> = referenced_patches(&k, Path::new("base"))
+            .into_iter()
+            .map(|reference| reference.path)
+            .collect();
         assert_eq!(
-            referenced_patch_files(&k, Path::new("base")),
+            paths,
             vec![
                 PathBuf::from("base/mz-patch.yaml"),
                 PathBuf::from("base/p/rollout.yaml")

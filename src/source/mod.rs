@@ -40,13 +40,12 @@ mod template;
 mod walk;
 
 pub use file::SourceFile;
-pub use kustomize::{
-    PatchReference, is_kustomization_path, patch_files, referenced_patch_files, referenced_patches,
-};
+pub use kustomize::{PatchReference, is_kustomization_path, patch_files, patch_references};
 pub use locate::{DocumentIndex, Located, Target, escape_pointer_token, locate, parse_pointer};
 pub use objects::objects;
 pub use parse::{
     ALIAS_BUDGET_PER_BYTE, MAX_DEPTH, ParseError, parse_document, parse_document_when,
+    parse_single_document,
 };
 pub use read::{
     DEFAULT_MAX_FILE_SIZE, ReadError, read_file, read_path, read_stdin, source_from_bytes,

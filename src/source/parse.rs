@@ -169,6 +169,18 @@ pub fn parse_document(file: &SourceFile, doc: &DocumentSpan) -> Result<Option<Va
     })
 }
 
+/// The value of a text that holds exactly one non-empty document, read by
+/// [`parse_document`]; `None` for none or several, or one that does not
+/// parse.
+pub fn parse_single_document(file: &SourceFile) -> Option<Value> {
+    let mut documents = file.documents().into_iter().filter(|d| !d.is_empty());
+    let only = documents.next()?;
+    if documents.next().is_some() {
+        return None;
+    }
+    parse_document(file, &only).ok().flatten()
+}
+
 /// Like [`parse_document`], but the value is built only for documents whose
 /// root mapping's `kind` (`None` when absent or not a string) is `wanted`;
 /// the others give `Ok(None)`. Every document is still read in full:

@@ -8,6 +8,7 @@
 pub mod check;
 pub mod cli;
 pub mod crd;
+pub mod finding;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod history;

@@ -3,7 +3,7 @@
 //!
 //! The modules follow the data flow: `source` (files → documents with byte
 //! spans) → `crd` (typed models, schemas, hash, conversion) → `check` /
-//! `migrate` / `history` → `report` → `cli`.
+//! `migrate` / `history` / `hash` → `report` → `cli`.
 
 pub mod check;
 pub mod cli;
@@ -11,6 +11,7 @@ pub mod crd;
 pub mod finding;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod hash;
 pub mod history;
 pub mod migrate;
 pub mod report;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::crd::Algorithm;
+use super::args::HashAlgorithm;
 use crate::history::{self, ScanOptions};
 use crate::report::rollouts::{self, FailOn, Format, ReportOptions};
 
@@ -29,9 +29,8 @@ pub struct Args {
     /// The repository; searched upward from here like git does.
     #[arg(long, value_name = "DIR", default_value = ".")]
     repo: PathBuf,
-    /// Which operator's hash to compute: v1alpha2 (the design document) or v1 (as shipped upstream).
-    #[arg(long, value_parser = ["v1alpha2", "v1"], default_value = "v1alpha2")]
-    algorithm: String,
+    #[command(flatten)]
+    algorithm: HashAlgorithm,
     /// Output format: human (a table), json (stable, versioned), markdown (a pull-request summary), github (workflow annotations).
     #[arg(long, value_parser = ["human", "json", "markdown", "github"], default_value = "human")]
     format: String,
@@ -50,11 +49,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
-    let algorithm = Algorithm::parse(&args.algorithm).expect("clap restricts the values");
     let format = Format::parse(&args.format).expect("clap restricts the values");
     let fail_on = FailOn::parse(&args.fail_on).expect("clap restricts the values");
     let options = ScanOptions {
-        algorithm,
+        algorithm: args.algorithm.algorithm,
         first_parent: args.first_parent,
         all: args.all,
         locate_changes: format == Format::Github,

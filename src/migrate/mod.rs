@@ -26,7 +26,7 @@ use serde_json::Value;
 use crate::crd::{self, Algorithm, Note, Version};
 use crate::source::{self, DocumentSpan, FileFormat, ParseError, Position, SourceFile, Target};
 
-pub use batch::{BatchOptions, FileFailure, FileReport, Outcome, migrate_paths};
+pub use batch::{BatchOptions, FileFailure, FileReport, Outcome, Tally, Verdict, migrate_paths};
 pub use edit::{Change, ChangeKind, EditError};
 pub use kustomize::TargetUpdate;
 

@@ -2,5 +2,8 @@
 //! everything for humans goes to stderr unless it is the requested output.
 
 pub mod findings;
+pub mod hash;
 pub mod manifests;
+pub mod migrate;
 pub mod rollouts;
+pub mod style;

@@ -9,7 +9,6 @@
 //! own styles included).
 
 use std::fmt::Write as _;
-use std::io::Write;
 
 use anstyle::{AnsiColor, Color, Effects, Style};
 
@@ -117,10 +116,7 @@ fn ansi_fg(color: AnsiColor) -> u8 {
 
 /// A stream for a human report: passes colour through when `color`, strips
 /// every escape otherwise.
-pub fn stream<W: Write>(raw: W, color: bool) -> anstream::AutoStream<W>
-where
-    W: anstream::stream::RawStream,
-{
+pub fn stream<W: anstream::stream::RawStream>(raw: W, color: bool) -> anstream::AutoStream<W> {
     let choice = if color {
         anstream::ColorChoice::Always
     } else {

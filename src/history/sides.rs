@@ -12,7 +12,7 @@ use super::compare::{CompareOptions, Side};
 use super::patches::PatchIndex;
 use super::resources::{ParsedBlob, operations_blob};
 use super::tree_diff::{BlobAt, ManifestDelta};
-use crate::crd::common::KIND;
+use crate::crd::kustomize::targets_materialize;
 
 /// A changed blob as `compare` sees it.
 pub struct Found<'a> {
@@ -95,10 +95,7 @@ pub fn classify<'a>(
             (Some(naming), Some(_)) => {
                 // An operation list means something only through the
                 // target of the entry that names it.
-                let Some(target) = naming
-                    .target
-                    .filter(|t| t.get("kind").and_then(|k| k.as_str()) == Some(KIND))
-                else {
+                let Some(target) = naming.target.filter(targets_materialize) else {
                     continue;
                 };
                 let written = operations_blob(parsed, &target, options.algorithm);

@@ -28,7 +28,7 @@
 //! and never panics on any input: files are user data.
 
 mod file;
-mod kustomize;
+pub mod kustomize;
 mod locate;
 mod objects;
 mod parse;

@@ -5,6 +5,7 @@
 pub mod common;
 pub mod convert;
 pub mod hash;
+pub mod kustomize;
 pub mod read;
 pub mod schema;
 mod spec_v2;

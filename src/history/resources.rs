@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::inline_patches::{inline_patches, operations_object};
 use crate::check::Severity;
 use crate::crd::{self, Algorithm, RolloutHash, Unreadable};
-use crate::source::{self, DocumentSpan, FileFormat, ParseError, Position, SourceFile};
+use crate::source::{self, DocumentSpan, FileFormat, ParseError, Position, SourceFile, kustomize};
 
 /// Blobs larger than this are reported, not parsed (the same limit as
 /// reading files from disk).
@@ -66,11 +66,7 @@ fn may_be_operations(bytes: &[u8]) -> bool {
 /// The operations of an operation-list blob: a single document that is a
 /// sequence of mappings with `op` and `path`.
 fn operations_of(file: &SourceFile) -> Option<Vec<Value>> {
-    let Some(Value::Array(items)) = source::parse_single_document(file) else {
-        return None;
-    };
-    let is_operation = |item: &Value| item.get("op").is_some() && item.get("path").is_some();
-    (!items.is_empty() && items.iter().all(is_operation)).then_some(items)
+    source::parse_single_document(file).and_then(kustomize::operation_list)
 }
 
 /// A Materialize object in a blob.
@@ -137,7 +133,7 @@ pub fn parse_blob(path: &str, bytes: Vec<u8>, algorithm: Algorithm) -> ParsedBlo
             ));
         }
     };
-    let kustomization = source::is_kustomization_path(Path::new(path));
+    let kustomization = kustomize::is_kustomization_path(Path::new(path));
     let mut parsed = ParsedBlob {
         inline_patches: kustomization,
         ..ParsedBlob::default()

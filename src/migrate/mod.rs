@@ -397,7 +397,7 @@ fn plan_document(
         }
         objects.push((pointer, object.clone(), conversion));
     }
-    let kustomize = if kustomization_file || kustomize::is_kustomization(&value) {
+    let kustomize = if kustomization_file || crate::source::kustomize::is_kustomization(&value) {
         kustomize::update_targets(&mut new, options.target)
     } else {
         Vec::new()

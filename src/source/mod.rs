@@ -30,7 +30,7 @@
 
 mod file;
 mod inputs;
-mod kustomize;
+pub mod kustomize;
 mod locate;
 mod objects;
 mod parse;

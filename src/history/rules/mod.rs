@@ -1,0 +1,161 @@
+//! The rules `rollouts` adds to `validate`'s single-object checks: the ones
+//! that need two versions of a resource (one file per rule, holding its
+//! definition and its check), and how a change's findings are gathered and
+//! silenced. `explain` lists [`RULES`] and [`DOWNTIME_ON_ROLLOUT`].
+
+pub mod downtime_strategy;
+pub mod environment_id_changed;
+pub mod kustomize_patch;
+pub mod upgrade_window;
+
+use serde_json::Value;
+
+use super::ChangeFinding;
+use super::compare::CompareOptions;
+use super::locator::Locator;
+use super::pairing::Entry;
+use super::resources::Resource;
+use crate::check::{CheckOptions, Finding, RuleInfo, Severity, check_object, suppress};
+use crate::source::SourceFile;
+
+pub use downtime_strategy::DOWNTIME_ON_ROLLOUT;
+
+/// The rules `rollouts` adds to the single-object checks of `validate`
+/// (ids distinct from [`crate::check::rules`], so `explain` can list both).
+pub const RULES: &[RuleInfo] = &[
+    environment_id_changed::RULE,
+    upgrade_window::RULE,
+    kustomize_patch::RULE,
+];
+
+/// The rule with this id among [`RULES`] and [`DOWNTIME_ON_ROLLOUT`].
+pub fn rule(id: &str) -> Option<&'static RuleInfo> {
+    RULES
+        .iter()
+        .chain(std::iter::once(&DOWNTIME_ON_ROLLOUT))
+        .find(|rule| rule.id == id)
+}
+
+/// The findings that need both versions of a resource, in a fixed order.
+pub fn two_version_findings(
+    old: &Resource,
+    new: &Resource,
+    rollout: bool,
+    locator: &mut Locator<'_>,
+) -> Vec<ChangeFinding> {
+    [
+        environment_id_changed::check(old, new, locator),
+        upgrade_window::check(old, new, locator),
+        downtime_strategy::check(new, rollout, locator),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Silence two-version findings the way `validate` silences its own: the
+/// resource's `mz-presync.io/ignore` annotation, or a
+/// `# mz-presync: ignore[rule]` comment on (or just above) the line.
+pub fn apply_suppressions(findings: &mut Vec<ChangeFinding>, file: &SourceFile, object: &Value) {
+    if findings.is_empty() {
+        return;
+    }
+    let ignored = suppress::annotation_rules(object);
+    findings.retain(|finding| {
+        if !suppress::can_suppress(finding.rule) {
+            return true;
+        }
+        if ignored.iter().any(|rule| rule == finding.rule) {
+            return false;
+        }
+        let as_validate_finding = Finding {
+            rule: finding.rule,
+            severity: finding.severity,
+            file: file.display.clone(),
+            line: finding.line,
+            column: finding.column,
+            end_line: finding.line,
+            end_column: finding.column,
+            pointer: finding.pointer.clone(),
+            message: String::new(),
+            resource: None,
+        };
+        !suppress::suppressed_by_comment(file, &as_validate_finding)
+    });
+}
+
+/// The single-object checks of `validate` on the new version, errors only
+/// (warnings about a version are `validate`'s business; here they would
+/// repeat on every commit that touches the resource). Suppressions apply as
+/// in `validate`. An object the operator cannot read always gets an error,
+/// even when the schema admits it, so a missing hash is never silent.
+pub fn single_object_findings(after: &Entry<'_>, options: &CompareOptions) -> Vec<ChangeFinding> {
+    let resource = after.resource;
+    let file = after.file();
+    let partial = after.patch_of.is_some();
+    let check_options = CheckOptions {
+        algorithm: Some(options.algorithm),
+        partial,
+        ..CheckOptions::default()
+    };
+    let mut findings: Vec<ChangeFinding> = check_object(
+        file,
+        &resource.document,
+        &resource.prefix,
+        &resource.value,
+        &check_options,
+    )
+    .into_iter()
+    .filter(|finding| finding.severity == Severity::Error)
+    .map(|finding| ChangeFinding {
+        rule: finding.rule,
+        severity: finding.severity,
+        message: finding.message,
+        pointer: finding.pointer,
+        line: finding.line,
+        column: finding.column,
+    })
+    .collect();
+    if let Err(err) = &resource.hash
+        && findings.is_empty()
+        && !partial
+    {
+        findings.push(Locator::new(after).finding(
+            "schema",
+            Severity::Error,
+            err.pointer(),
+            format!(
+                "the operator cannot read this object, so it has no rollout hash and will not roll out: {err}. Fix the value; `mz-presync validate` shows every problem"
+            ),
+        ));
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::{DOWNTIME_STRATEGY, UPGRADE_WINDOW};
+
+    #[test]
+    fn rules_do_not_collide_with_validate_and_are_documented() {
+        for rule in RULES {
+            assert!(
+                crate::check::rule(rule.id).is_none(),
+                "{} is also a validate rule",
+                rule.id
+            );
+            assert!(
+                !rule.summary.ends_with('.') && rule.docs.len() > 80,
+                "{}",
+                rule.id
+            );
+        }
+        assert_eq!(
+            crate::check::rule(DOWNTIME_STRATEGY).map(|r| r.severity),
+            Some(DOWNTIME_ON_ROLLOUT.severity),
+            "the shared id keeps the validate rule's severity"
+        );
+        assert!(rule(UPGRADE_WINDOW).is_some() && rule(DOWNTIME_STRATEGY).is_some());
+    }
+}

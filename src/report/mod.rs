@@ -2,6 +2,7 @@
 //! everything for humans goes to stderr unless it is the requested output.
 
 pub mod findings;
+pub mod github_escape;
 pub mod hash;
 pub mod manifests;
 pub mod migrate;

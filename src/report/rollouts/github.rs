@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use super::{FailOn, ReportOptions};
 use crate::check::Severity;
 use crate::history::{Change, ChangeKind, CommitChanges, History};
+use crate::report::github_escape::{escape_data, escape_property};
 
 /// GitHub's per-step limit for each annotation level.
 pub const MAX_PER_LEVEL: usize = 10;
@@ -36,18 +37,6 @@ impl Level {
             Severity::Note => Level::Notice,
         }
     }
-}
-
-/// Escaping for the message part of a workflow command.
-fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-/// Escaping for a property value (`file=…,title=…`).
-fn escape_property(text: &str) -> String {
-    escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
 struct Annotation {
@@ -250,11 +239,5 @@ mod tests {
         };
         let out = render(&history(1, 0), &options);
         assert!(out.starts_with("::error file=clusters/mz-0.yaml,line=9,col=3,title=rollout%3A prod/mz-0::Commit ccccccc (bump, everything) starts a rollout of prod/mz-0: it changes /spec/environmentdImageRef."), "{out}");
-    }
-
-    #[test]
-    fn escaping_follows_the_workflow_command_rules() {
-        assert_eq!(escape_data("50% a\nb\r"), "50%25 a%0Ab%0D");
-        assert_eq!(escape_property("a:b,c%"), "a%3Ab%2Cc%25");
     }
 }

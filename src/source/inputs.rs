@@ -131,3 +131,62 @@ pub fn parse_documents(file: &SourceFile) -> Vec<ParsedDocument> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stdin_comes_first_and_once_and_errors_keep_their_place() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("b.yaml"), "kind: B\n").unwrap();
+        std::fs::write(dir.path().join("a.yaml"), "kind: A\n---\n{{ x }}\n").unwrap();
+        let missing = dir.path().join("missing");
+        let paths = [
+            dir.path().to_path_buf(),
+            PathBuf::from("-"),
+            missing.clone(),
+            PathBuf::from("-"),
+        ];
+        let inputs = Inputs::list(&paths, &WalkOptions::default());
+        let files = inputs.files();
+        assert_eq!(files[0], PathBuf::from("-"));
+        assert_eq!(files.len(), 3, "{files:?}");
+        let names: Vec<(PathBuf, bool)> = Inputs::list(&paths[..1], &WalkOptions::default())
+            .read()
+            .into_iter()
+            .map(|input| (input.path, input.content.is_ok()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                (dir.path().join("a.yaml"), true),
+                (dir.path().join("b.yaml"), true)
+            ]
+        );
+        let errors: Vec<PathBuf> = Inputs::list(&[missing.clone()], &WalkOptions::default())
+            .read_each(|input| input.content.err().map(|e| e.path().to_path_buf()))
+            .into_iter()
+            .flatten()
+            .collect();
+        assert_eq!(errors, [missing]);
+    }
+
+    #[test]
+    fn a_template_ends_the_documents() {
+        let file = SourceFile::from_text(
+            "a.yaml",
+            PathBuf::from("a.yaml"),
+            "kind: A\n---\nkind: [\n---\nname: {{ .Values.x }}\n---\nkind: C\n".into(),
+            super::super::FileFormat::Yaml,
+        );
+        let documents = parse_documents(&file);
+        assert!(matches!(
+            documents[0],
+            ParsedDocument::Parsed { line: 1, .. }
+        ));
+        assert!(matches!(documents[1], ParsedDocument::Unparsable { .. }));
+        assert!(matches!(documents[2], ParsedDocument::Template));
+        assert_eq!(documents.len(), 3);
+    }
+}

@@ -164,11 +164,12 @@ mod tests {
                 (dir.path().join("b.yaml"), true)
             ]
         );
-        let errors: Vec<PathBuf> = Inputs::list(&[missing.clone()], &WalkOptions::default())
-            .read_each(|input| input.content.err().map(|e| e.path().to_path_buf()))
-            .into_iter()
-            .flatten()
-            .collect();
+        let errors: Vec<PathBuf> =
+            Inputs::list(std::slice::from_ref(&missing), &WalkOptions::default())
+                .read_each(|input| input.content.err().map(|e| e.path().to_path_buf()))
+                .into_iter()
+                .flatten()
+                .collect();
         assert_eq!(errors, [missing]);
     }
 

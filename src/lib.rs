@@ -13,5 +13,6 @@ pub mod finding;
 pub mod fuzzing;
 pub mod history;
 pub mod migrate;
+pub mod render;
 pub mod report;
 pub mod source;

@@ -19,7 +19,6 @@ mod relocate;
 pub mod rules;
 mod stream;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 pub use convert::Rendered;
@@ -139,15 +138,9 @@ fn validate(rendered: &[Rendered], strict: bool) -> Vec<Finding> {
     };
     let outputs: Vec<SourceFile> = rendered.iter().map(|r| r.output().clone()).collect();
     let validation = check::validate_files(outputs, |_| false, &options);
-    let by_display: HashMap<&str, &Rendered> = rendered
-        .iter()
-        .map(|r| (r.original.display.as_str(), r))
-        .collect();
     let mut findings = validation.findings;
+    relocate::relocate(&mut findings, rendered);
     for finding in &mut findings {
-        if let Some(file) = by_display.get(finding.file.as_str()) {
-            relocate::relocate(finding, file);
-        }
         if rules::template_skipped::is_template_skipped(finding) {
             rules::template_skipped::escalate(finding);
         }

@@ -14,5 +14,6 @@ pub mod fuzzing;
 pub mod hash;
 pub mod history;
 pub mod migrate;
+pub mod render;
 pub mod report;
 pub mod source;

@@ -1,9 +1,11 @@
 //! The `Materialize` custom resource: typed models of its three versions,
-//! generated schemas, the rollout hash and conversion between versions.
+//! the table of their spec fields, generated schemas, the rollout hash and
+//! conversion between versions.
 //! Everything here works on values; files and text belong to `source`.
 
 pub mod common;
 pub mod convert;
+pub mod fields;
 pub mod hash;
 pub mod read;
 pub mod schema;
@@ -14,5 +16,6 @@ pub mod v1alpha2;
 
 pub use common::{Version, is_materialize, kind_may_hold_materialize, version_of};
 pub use convert::{Conversion, Note, convert};
+pub use fields::{Hashing, SpecField};
 pub use hash::{Algorithm, RolloutHash, rollout_hash};
 pub use read::{TypedMaterialize, Unreadable, read_typed};

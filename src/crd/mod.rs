@@ -1,6 +1,6 @@
 //! The `Materialize` custom resource: typed models of its three versions,
-//! the table of their spec fields, generated schemas, the rollout hash and
-//! conversion between versions.
+//! the table of their spec fields, generated schemas, the rollout hash,
+//! conversion between versions, and the operator's image upgrade window.
 //! Everything here works on values; files and text belong to `source`.
 
 pub mod common;
@@ -10,6 +10,7 @@ pub mod hash;
 pub mod read;
 pub mod schema;
 mod spec_v2;
+pub mod upgrade_window;
 pub mod v1;
 pub mod v1alpha1;
 pub mod v1alpha2;

@@ -3,9 +3,12 @@
 //! can be read (so spelling, defaults and conversion do not count), the
 //! raw spec members otherwise (patches, unreadable objects).
 
+use std::sync::LazyLock;
+
 use serde_json::Value;
 
 use super::resources::Resource;
+use crate::crd::SpecField;
 use crate::crd::common::FORCE_ROLLOUT_ANNOTATION;
 use crate::crd::hash::force_rollout_annotation;
 use crate::source::escape_pointer_token;
@@ -13,17 +16,12 @@ use crate::source::escape_pointer_token;
 /// Spec fields that never feed the hash (spec §2): the seven **out** fields,
 /// and the v1alpha1 rollout triggers that conversion removes. Used only when
 /// a side is unreadable and the typed preimages cannot be compared.
-const NOT_HASHED: &[&str] = &[
-    "balancerdResourceRequirements",
-    "consoleResourceRequirements",
-    "balancerdReplicas",
-    "consoleReplicas",
-    "forcePromote",
-    "balancerdExternalCertificateSpec",
-    "consoleExternalCertificateSpec",
-    "requestRollout",
-    "inPlaceRollout",
-];
+static NOT_HASHED: LazyLock<Vec<&str>> = LazyLock::new(|| {
+    SpecField::iter()
+        .filter(|field| !field.hashed())
+        .map(SpecField::name)
+        .collect()
+});
 
 /// `/metadata/annotations/materialize.cloud~1force-rollout`.
 pub fn force_rollout_pointer() -> String {
@@ -64,7 +62,7 @@ pub fn changed_fields(old: &Resource, new: &Resource) -> Vec<String> {
 /// feed the hash, and the force-rollout annotation.
 pub fn raw_changed_fields(old: &Value, new: &Value) -> Vec<String> {
     let mut fields = Vec::new();
-    differing_members(&old["spec"], &new["spec"], NOT_HASHED, &mut fields);
+    differing_members(&old["spec"], &new["spec"], &NOT_HASHED, &mut fields);
     let annotation = |value: &Value| force_rollout_annotation(value).map(str::to_owned);
     if annotation(old) != annotation(new) {
         fields.push(force_rollout_pointer());

@@ -8,6 +8,7 @@
 use serde_json::Value;
 
 use crate::check::{RuleInfo, Severity};
+use crate::crd::SpecField;
 use crate::history::ChangeFinding;
 use crate::history::locator::Locator;
 use crate::history::resources::Resource;
@@ -25,13 +26,13 @@ pub const DOWNTIME_ON_ROLLOUT: RuleInfo = RuleInfo {
 pub fn check(new: &Resource, rollout: bool, locator: &mut Locator<'_>) -> Option<ChangeFinding> {
     let strategy = new
         .value
-        .pointer("/spec/rolloutStrategy")
+        .pointer(SpecField::RolloutStrategy.pointer())
         .and_then(Value::as_str);
     (rollout && strategy == Some("ImmediatelyPromoteCausingDowntime")).then(|| {
         locator.finding(
             DOWNTIME_ON_ROLLOUT.id,
             Severity::Warning,
-            "/spec/rolloutStrategy",
+            SpecField::RolloutStrategy.pointer(),
             "this change starts a rollout and rolloutStrategy is ImmediatelyPromoteCausingDowntime: the running environment is taken down before the new one is ready, so merging it causes downtime. Merge it in a maintenance window, or use WaitUntilReady".to_owned(),
         )
     })

@@ -7,6 +7,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::check::{RuleInfo, Severity};
+use crate::crd::SpecField;
 use crate::history::ChangeFinding;
 use crate::history::locator::Locator;
 use crate::history::resources::Resource;
@@ -21,14 +22,19 @@ pub const RULE: RuleInfo = RuleInfo {
 /// The finding when `new` changes the `environmentId` of `old`.
 pub fn check(old: &Resource, new: &Resource, locator: &mut Locator<'_>) -> Option<ChangeFinding> {
     let message = environment_id_changed(&old.value, &new.value)?;
-    Some(locator.finding(RULE.id, RULE.severity, "/spec/environmentId", message))
+    Some(locator.finding(
+        RULE.id,
+        RULE.severity,
+        SpecField::EnvironmentId.pointer(),
+        message,
+    ))
 }
 
 /// The `environmentId` as the operator reads it: absent or `null` is the nil
 /// UUID. `Err` for a value the operator cannot read (reported by the schema
 /// check, not here).
 fn environment_id(object: &Value) -> Result<Uuid, ()> {
-    match object.pointer("/spec/environmentId") {
+    match object.pointer(SpecField::EnvironmentId.pointer()) {
         None | Some(Value::Null) => Ok(Uuid::nil()),
         Some(Value::String(text)) => Uuid::parse_str(text).map_err(|_| ()),
         Some(_) => Err(()),

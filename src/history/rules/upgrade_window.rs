@@ -6,6 +6,7 @@
 use serde_json::Value;
 
 use crate::check::{RuleInfo, Severity};
+use crate::crd::SpecField;
 use crate::history::ChangeFinding;
 use crate::history::locator::Locator;
 use crate::history::resources::Resource;
@@ -24,7 +25,7 @@ pub fn check(old: &Resource, new: &Resource, locator: &mut Locator<'_>) -> Optio
     let image = |resource: &Resource| {
         resource
             .value
-            .pointer("/spec/environmentdImageRef")
+            .pointer(SpecField::EnvironmentdImageRef.pointer())
             .and_then(Value::as_str)
             .map(str::to_owned)
     };
@@ -34,7 +35,7 @@ pub fn check(old: &Resource, new: &Resource, locator: &mut Locator<'_>) -> Optio
     if old_image == new_image {
         return None;
     }
-    let pointer = "/spec/environmentdImageRef";
+    let pointer = SpecField::EnvironmentdImageRef.pointer();
     match check_upgrade(&old_image, &new_image) {
         UpgradeVerdict::Allowed => None,
         UpgradeVerdict::Refused(reason) => Some(locator.finding(

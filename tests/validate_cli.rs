@@ -511,6 +511,7 @@ fn explain_lists_and_documents_rules() {
     // Every rule id any command can print is explained.
     let every_rule = mz_presync::check::rules()
         .iter()
+        .copied()
         .chain(mz_presync::history::RULES)
         .chain(mz_presync::report::manifests::RULES);
     for rule in every_rule {

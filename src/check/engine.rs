@@ -8,10 +8,10 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::duplicate_resource::{self, Seen};
-use super::finding::{Finding, ResourceRef, Summary};
 use super::object::{CheckOptions, check_object};
 use super::{suppress, template_skipped, unreadable_file, yaml_syntax};
 use crate::crd;
+use crate::finding::{Finding, ResourceRef, Summary};
 use crate::source::{
     ParseError, ReadError, SourceFile, WalkOptions, objects, parse_document, parse_document_when,
     patch_files, read_path, walk,
@@ -252,10 +252,10 @@ fn combine(outcomes: Vec<FileOutcome>) -> Validation {
     }
     let duplicates = duplicate_resource::check(&seen);
     for finding in &duplicates {
-        if let Some(entry) = seen.iter().find(|s| s.file.display == finding.file) {
+        if let Some(entry) = seen.iter().find(|s| s.file.display == finding.file()) {
             validation
                 .sources
-                .entry(finding.file.clone())
+                .entry(finding.file().to_owned())
                 .or_insert_with(|| Arc::clone(&entry.file));
         }
     }
@@ -265,17 +265,22 @@ fn combine(outcomes: Vec<FileOutcome>) -> Validation {
 
 fn finish(validation: &mut Validation) {
     validation.findings.sort_by(|a, b| {
-        (&a.file, a.line, a.column, a.rule, &a.message)
-            .cmp(&(&b.file, b.line, b.column, b.rule, &b.message))
+        (a.file(), a.line(), a.column(), a.rule, &a.message).cmp(&(
+            b.file(),
+            b.line(),
+            b.column(),
+            b.rule,
+            &b.message,
+        ))
     });
     let mut seen_exact = HashSet::new();
     validation.findings.retain(|f| {
         seen_exact.insert((
-            f.file.clone(),
-            f.line,
-            f.column,
+            f.file().to_owned(),
+            f.line(),
+            f.column(),
             f.rule,
-            f.pointer.clone(),
+            f.pointer().to_owned(),
             f.message.clone(),
         ))
     });

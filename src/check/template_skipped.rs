@@ -1,12 +1,12 @@
 //! `template-skipped`: a Go/Helm template file that is not YAML yet.
 
-use super::RuleInfo;
-use super::finding::{Finding, Severity};
+use crate::finding::{Finding, Location, Rule, RuleInfo, Scope, Severity, Span};
 use crate::source::{DocumentSpan, ParseError, SourceFile};
 
-pub const RULE: RuleInfo = RuleInfo {
+pub static RULE: RuleInfo = RuleInfo {
     id: "template-skipped",
     severity: Severity::Note,
+    scopes: &[Scope::Validate],
     summary: "A Helm/Go template that is not YAML until rendered; reported, not checked",
     docs: "A file with template actions (`{{ … }}`) where YAML expects a node — at \
 the start of a line, after `key: `, after `- ` — and that does not parse as YAML \
@@ -18,6 +18,7 @@ RELEASE CHART | mz-presync validate -` (or `kustomize build DIR | mz-presync \
 validate -`). Template expressions inside quoted strings or plain scalars \
 (`image: repo:{{< version >}}`) do not make a file a template: such files \
 parse and are checked normally.",
+    suppressible: true,
 };
 
 pub(crate) fn finding(file: &SourceFile, doc: &DocumentSpan, error: &ParseError) -> Finding {
@@ -25,6 +26,7 @@ pub(crate) fn finding(file: &SourceFile, doc: &DocumentSpan, error: &ParseError)
         .position()
         .unwrap_or_else(|| file.position(doc.content_start.min(doc.range.end)));
     let line = file.line_text(position.line);
-    let end_column = line.chars().count().max(position.column) + 1;
-    Finding::in_file(&RULE, file.display.clone(), position, end_column, "this file is a Go/Helm template, not YAML, so it was not checked: render it and pipe the output in, e.g. `helm template RELEASE CHART | mz-presync validate -`".to_owned())
+    let width = line.chars().count().max(position.column) + 1 - position.column;
+    let span = Span::at(position, width);
+    Finding::new(Rule::new(&RULE), Location::at(file.display.clone(), Some(doc.index), span), "this file is a Go/Helm template, not YAML, so it was not checked: render it and pipe the output in, e.g. `helm template RELEASE CHART | mz-presync validate -`".to_owned())
 }

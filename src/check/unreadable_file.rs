@@ -1,12 +1,12 @@
 //! `unreadable-file`: a file found by the walk that cannot be read as text.
 
-use super::RuleInfo;
-use super::finding::{Finding, Severity};
+use crate::finding::{Finding, Location, Rule, RuleInfo, Scope, Severity, Span};
 use crate::source::{Position, ReadError, display_path};
 
-pub const RULE: RuleInfo = RuleInfo {
+pub static RULE: RuleInfo = RuleInfo {
     id: "unreadable-file",
     severity: Severity::Error,
+    scopes: &[Scope::Validate],
     summary: "A manifest file that cannot be read as UTF-8 text (binary, too large, bad link)",
     docs: "mz-presync reads every `*.yaml`, `*.yml` and `*.json` file it finds. A \
 file that is binary (it contains NUL bytes), not UTF-8 (or UTF-16/32), larger \
@@ -18,6 +18,7 @@ of the others. Convert the file to UTF-8, raise `--max-file-size`, fix the \
 link, or, when the file is not a manifest, exclude it with `.gitignore` or \
 `.ignore`. Paths that do not exist and directories that cannot be listed are \
 not findings: they stop the run with exit code 2.",
+    suppressible: false,
 };
 
 pub(crate) fn finding(error: &ReadError) -> Finding {
@@ -32,11 +33,9 @@ pub(crate) fn finding(error: &ReadError) -> Finding {
         | ReadError::BrokenSymlink { .. } => "; fix the link, or exclude it with .ignore",
         _ => "; if it is not a manifest, exclude it with .gitignore or .ignore",
     };
-    Finding::in_file(
-        &RULE,
-        file,
-        Position { line: 1, column: 1 },
-        1,
+    Finding::new(
+        Rule::new(&RULE),
+        Location::at(file, None, Span::at(Position { line: 1, column: 1 }, 0)),
         format!("cannot check this file: {reason}{hint}"),
     )
 }

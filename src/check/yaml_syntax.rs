@@ -1,12 +1,12 @@
 //! `yaml-syntax`: a document that does not parse.
 
-use super::RuleInfo;
-use super::finding::{Finding, Severity};
+use crate::finding::{Finding, Location, Rule, RuleInfo, Scope, Severity, Span};
 use crate::source::{DocumentSpan, FileFormat, ParseError, SourceFile};
 
-pub const RULE: RuleInfo = RuleInfo {
+pub static RULE: RuleInfo = RuleInfo {
     id: "yaml-syntax",
     severity: Severity::Error,
+    scopes: &[Scope::Validate],
     summary: "A document does not parse as YAML (or a .json file as JSON)",
     docs: "Every document of every file is parsed; one that does not parse is an \
 error at the place the parser stopped, and the other documents of the file are \
@@ -16,6 +16,7 @@ mapping (tools disagree about which value wins), alias expansions that explode \
 not scalars, and `.nan`/`.inf` where JSON has no such number. A file that fails \
 to parse is never a pass, so this finding cannot be silenced. Files with Go or \
 Helm template syntax are reported by `template-skipped` instead.",
+    suppressible: false,
 };
 
 pub(crate) fn finding(file: &SourceFile, doc: &DocumentSpan, error: &ParseError) -> Finding {
@@ -31,12 +32,9 @@ pub(crate) fn finding(file: &SourceFile, doc: &DocumentSpan, error: &ParseError)
         ParseError::AliasLimit { .. } => ": expand the aliases by hand if this is a real manifest",
         _ => "",
     };
-    let end_column = position.column + 1;
-    Finding::in_file(
-        &RULE,
-        file.display.clone(),
-        position,
-        end_column,
+    Finding::new(
+        Rule::new(&RULE),
+        Location::at(file.display.clone(), Some(doc.index), Span::at(position, 1)),
         format!(
             "document {} is not valid {language}: {error}{hint}",
             doc.index + 1

@@ -17,18 +17,25 @@ pub struct Args {
 
 pub fn run(args: Args, _ctx: &super::Context) -> anyhow::Result<i32> {
     let Some(id) = args.rule else {
-        let all = rules().iter().chain(history::RULES).chain(manifests::RULES);
+        let all = rules()
+            .iter()
+            .copied()
+            .chain(history::RULES)
+            .chain(manifests::RULES);
         let width = all.map(|r| r.id.len()).max().unwrap_or(0);
         println!("{:width$}  {:8}  description", "rule", "severity");
+        let validate: Vec<&RuleInfo> = rules().to_vec();
+        let rollouts: Vec<&RuleInfo> = history::RULES.iter().collect();
+        let render: Vec<&RuleInfo> = manifests::RULES.iter().collect();
         let groups = [
-            ("", rules()),
+            ("", validate),
             (
                 "Checks that `mz-presync rollouts` adds on a change:",
-                history::RULES,
+                rollouts,
             ),
             (
                 "Checks that `mz-presync render` adds on the manifest stream:",
-                manifests::RULES,
+                render,
             ),
         ];
         for (heading, group) in groups {
@@ -56,6 +63,7 @@ pub fn run(args: Args, _ctx: &super::Context) -> anyhow::Result<i32> {
                 "error: there is no rule `{id}`; `mz-presync explain` lists them: {}",
                 rules()
                     .iter()
+                    .copied()
                     .chain(history::RULES)
                     .chain(manifests::RULES)
                     .map(|r| r.id)

@@ -240,7 +240,7 @@ fn validate(rendered: &[Rendered], strict: bool) -> Vec<Finding> {
         .collect();
     let mut findings = validation.findings;
     for finding in &mut findings {
-        if let Some(file) = by_display.get(finding.file.as_str()) {
+        if let Some(file) = by_display.get(finding.file()) {
             manifests::relocate(finding, file);
         }
         if finding.rule == TEMPLATE_SKIPPED {

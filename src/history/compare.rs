@@ -13,7 +13,7 @@ use super::{
     ApiVersionChange, Change, ChangeFinding, ChangeKind, DOWNTIME_STRATEGY, ENVIRONMENT_ID_CHANGED,
     KUSTOMIZE_PATCH, UPGRADE_WINDOW,
 };
-use crate::check::{CheckOptions, Finding, Severity, check_object, suppress};
+use crate::check::{CheckOptions, Severity, check_object, suppress};
 use crate::crd::Algorithm;
 use crate::crd::common::FORCE_ROLLOUT_ANNOTATION;
 use crate::crd::hash::force_rollout_annotation;
@@ -681,19 +681,7 @@ fn apply_suppressions(findings: &mut Vec<ChangeFinding>, file: &SourceFile, obje
         if ignored.iter().any(|rule| rule == finding.rule) {
             return false;
         }
-        let as_validate_finding = Finding {
-            rule: finding.rule,
-            severity: finding.severity,
-            file: file.display.clone(),
-            line: finding.line,
-            column: finding.column,
-            end_line: finding.line,
-            end_column: finding.column,
-            pointer: finding.pointer.clone(),
-            message: String::new(),
-            resource: None,
-        };
-        !suppress::suppressed_by_comment(file, &as_validate_finding)
+        !suppress::named_by_comment(file, finding.rule, finding.line)
     });
 }
 
@@ -721,12 +709,12 @@ fn single_object_findings(after: &Entry<'_>, options: &CompareOptions) -> Vec<Ch
     .into_iter()
     .filter(|finding| finding.severity == Severity::Error)
     .map(|finding| ChangeFinding {
-        rule: finding.rule,
+        rule: finding.rule.id(),
         severity: finding.severity,
+        line: finding.line(),
+        column: finding.column(),
         message: finding.message,
-        pointer: finding.pointer,
-        line: finding.line,
-        column: finding.column,
+        pointer: finding.location.pointer,
     })
     .collect();
     if let Err(err) = &resource.hash

@@ -31,6 +31,7 @@ use serde::Serialize;
 
 use crate::check::{RuleInfo, Severity};
 use crate::crd::Algorithm;
+use crate::finding::Scope;
 
 pub use scan::{HistoryError, ScanOptions, scan};
 
@@ -197,20 +198,26 @@ pub const RULES: &[RuleInfo] = &[
     RuleInfo {
         id: ENVIRONMENT_ID_CHANGED,
         severity: Severity::Error,
+        scopes: &[Scope::Rollouts],
         summary: "spec.environmentId of an existing resource changes",
         docs: "The environmentId names the persisted data a Materialize instance runs on. Once a resource has a non-nil environmentId, changing it (or removing it, which reads as the nil UUID) points the running instance at different data. `mz-presync rollouts` compares each commit with its first parent and reports any such change for the same namespace/name; the API server cannot, because it never sees the old value. Restore the old value; to start a new environment, create a new resource. Silence it with the annotation `mz-presync.io/ignore: environment-id-changed` or a `# mz-presync: ignore[environment-id-changed]` comment.",
+        suppressible: true,
     },
     RuleInfo {
         id: UPGRADE_WINDOW,
         severity: Severity::Error,
+        scopes: &[Scope::Rollouts],
         summary: "An environmentdImageRef change the operator refuses (a downgrade or too large a jump)",
         docs: "The operator compares the old and new image tags (the text after the last `:`, `v` + semver, `--` standing for `+`; build metadata ignored) and refuses to roll out a downgrade; within v0.x a jump of more than one minor version (v0.130 → v0.147 is allowed); v0.x → v26 from anything but v0.147.20+ patches or v0.164+; and more than one major version up from v26 on. `mz-presync rollouts` applies the same rule to each commit, so the refusal shows on the pull request instead of in the operator's log after the merge. A tag that is not a version (`latest`, a digest only) is not checked and reported as a note. Upgrade one step at a time.",
+        suppressible: true,
     },
     RuleInfo {
         id: KUSTOMIZE_PATCH,
         severity: Severity::Note,
+        scopes: &[Scope::Rollouts],
         summary: "A changed file (or inline patch) is a kustomize patch: the verdict is about the resource it patches",
         docs: "A strategic-merge patch named by a kustomization (`patches: [{path: …}]`, `patchesStrategicMerge`) holds only the fields an overlay overrides. It is not a resource: it has no rollout hash and misses required fields. `mz-presync rollouts` finds the kustomization that names a changed file in the commit's tree (in the file's directory or above, as kustomize's default load restrictor requires), checks the patch as a partial object, and calls the change a rollout when it changes a field of the rollout hash (or the force-rollout annotation): an overridden field wins over the base, so its new value reaches the resource the overlay builds. Adding a patch with such fields, or removing one (its fields fall back to the base's values), counts the same way. Patches written inside the kustomization (`patches: [{target: {kind: Materialize}, patch: …}]`, inline `patchesStrategicMerge` entries) are judged alike: a JSON 6902 operation list is read as the object it writes (an `add`/`replace` of a whole spec member sets it; operations below a member, `remove`, `move` and `copy` count as a change of that member whenever they change). A JSON 6902 patch file is read through the `target` of the entry that names it: with a Materialize target it writes into that resource; retargeting it elsewhere counts as removing it. The hash of the result exists only for the built overlay: `kustomize build overlays/prod | mz-presync hash -`.",
+        suppressible: true,
     },
 ];
 
@@ -219,8 +226,10 @@ pub const RULES: &[RuleInfo] = &[
 pub const DOWNTIME_ON_ROLLOUT: RuleInfo = RuleInfo {
     id: DOWNTIME_STRATEGY,
     severity: Severity::Warning,
+    scopes: &[Scope::Rollouts],
     summary: "A change starts a rollout of a resource whose rolloutStrategy is ImmediatelyPromoteCausingDowntime",
     docs: "With rolloutStrategy ImmediatelyPromoteCausingDowntime the operator tears down the running environment before the new one is ready, so every rollout is an outage. `mz-presync rollouts` warns on each updated resource whose change starts a rollout under that strategy (a newly created resource has nothing to take down). Merge it in a maintenance window, or switch to WaitUntilReady.",
+    suppressible: true,
 };
 
 /// The rule with this id among [`RULES`] and [`DOWNTIME_ON_ROLLOUT`].

@@ -30,6 +30,8 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::check::{Finding, RuleInfo, Severity};
+use crate::check::{unreadable_file as unreadable_rule, yaml_syntax};
+use crate::finding::{Location, Rule, Scope, Span};
 use crate::source::{self, DocumentIndex, DocumentSpan, FileFormat, SourceFile, Target};
 
 /// A document that is not a Kubernetes object (a mapping with `apiVersion`
@@ -53,20 +55,26 @@ pub const RULES: &[RuleInfo] = &[
     RuleInfo {
         id: NOT_A_RESOURCE,
         severity: Severity::Error,
+        scopes: &[Scope::Render],
         summary: "A document of the stream is not a Kubernetes object (a mapping with apiVersion and kind)",
         docs: "Argo CD applies the manifest stream a config management plugin prints as a whole: one document that is not a Kubernetes object (a scalar, a sequence, a mapping without apiVersion and kind, such as a Helm values file or a CI config that sits in the application's directory) makes the whole sync fail. `mz-presync render` refuses to print such a stream and names the document. Move the file out of the application's directory, or list it in a `.ignore` file next to it.",
+        suppressible: true,
     },
     RuleInfo {
         id: EMPTY_STREAM,
         severity: Severity::Error,
+        scopes: &[Scope::Render],
         summary: "The inputs hold no Kubernetes object at all",
         docs: "An empty manifest stream tells Argo CD that the application has no resources: a sync with pruning then deletes every resource it manages, the Materialize instance included (automated sync refuses to prune everything unless `allowEmpty` is set; a manual sync with prune does not refuse). An empty result is far more often a mistake (a wrong path, a kustomize overlay that filtered everything out, a Helm condition) than an intent, so `mz-presync render` fails instead of printing nothing. Pass `--allow-empty` (or set MZ_PRESYNC_ALLOW_EMPTY in the plugin) when an empty application is what you mean.",
+        suppressible: true,
     },
     RuleInfo {
         id: CONVERSION_FAILED,
         severity: Severity::Error,
+        scopes: &[Scope::Render],
         summary: "A file could not be converted in memory to the target apiVersion",
         docs: "`mz-presync render` converts v1alpha1 objects to the target version before printing them, with the same text-preserving edit and the same safety check as `mz-presync migrate` (the result must read back as the converted object, with the same rollout hash). When that check fails or the text cannot be edited (keys reached through aliases or merge keys, for instance), printing the file unconverted would apply v1alpha1 to the cluster, so the stream fails closed. Run `mz-presync migrate --diff` on the file to see why, and migrate it in the repository.",
+        suppressible: true,
     },
 ];
 
@@ -260,36 +268,26 @@ fn not_a_resource(file: &SourceFile, document: &DocumentSpan, value: &Value) -> 
              .ignore file"
         )
     };
-    Finding {
-        rule: NOT_A_RESOURCE,
-        severity: Severity::Error,
-        file: file.display.clone(),
+    let end = source::Position {
         line: start.line,
-        column: start.column,
-        end_line: start.line,
-        end_column: line_end.max(start.column + 1),
-        pointer: String::new(),
-        message,
-        resource: None,
-    }
+        column: line_end.max(start.column + 1),
+    };
+    let span = Span { start, end };
+    let location = Location::at(file.display.clone(), Some(document.index), span);
+    Finding::new(Rule::new(&RULES[0]), location, message)
 }
 
 fn unparsable(file: &SourceFile, document: &DocumentSpan, error: &source::ParseError) -> Finding {
     let start = error
         .position()
         .unwrap_or_else(|| file.position(document.content_start));
-    Finding {
-        rule: "yaml-syntax",
-        severity: Severity::Error,
-        file: file.display.clone(),
-        line: start.line,
-        column: start.column,
-        end_line: start.line,
-        end_column: start.column + 1,
-        pointer: String::new(),
-        message: format!("document {} cannot be read: {error}", document.index + 1),
-        resource: None,
-    }
+    let location = Location::at(
+        file.display.clone(),
+        Some(document.index),
+        Span::at(start, 1),
+    );
+    let message = format!("document {} cannot be read: {error}", document.index + 1);
+    Finding::new(Rule::new(&yaml_syntax::RULE), location, message)
 }
 
 /// The error for a stream with no document.
@@ -299,21 +297,16 @@ pub fn empty_stream(inputs: &[String]) -> Finding {
         [one] => one.clone(),
         many => many.join(", "),
     };
-    Finding {
-        rule: EMPTY_STREAM,
-        severity: Severity::Error,
-        file: inputs.first().cloned().unwrap_or_else(|| "-".into()),
-        line: 1,
-        column: 1,
-        end_line: 1,
-        end_column: 1,
-        pointer: String::new(),
-        message: format!(
+    let file = inputs.first().cloned().unwrap_or_else(|| "-".into());
+    let start = source::Position { line: 1, column: 1 };
+    Finding::new(
+        Rule::new(&RULES[1]),
+        Location::at(file, None, Span::at(start, 0)),
+        format!(
             "no Kubernetes object found in {place}; an empty stream would make Argo CD prune every \
              resource of the application, so this is an error (pass --allow-empty if that is intended)"
         ),
-        resource: None,
-    }
+    )
 }
 
 /// The error for a file the migration could not convert.
@@ -323,20 +316,13 @@ pub fn conversion_failed(
     position: Option<source::Position>,
 ) -> Finding {
     let start = position.unwrap_or(source::Position { line: 1, column: 1 });
-    Finding {
-        rule: CONVERSION_FAILED,
-        severity: Severity::Error,
-        file: file.display.clone(),
-        line: start.line,
-        column: start.column,
-        end_line: start.line,
-        end_column: start.column + 1,
-        pointer: String::new(),
-        message: format!(
+    Finding::new(
+        Rule::new(&RULES[2]),
+        Location::at(file.display.clone(), None, Span::at(start, 1)),
+        format!(
             "cannot convert this file in memory: {reason}; run `mz-presync migrate` on it to see the details"
         ),
-        resource: None,
-    }
+    )
 }
 
 /// The error for a file found inside a directory that cannot be read (binary,
@@ -350,18 +336,12 @@ pub fn unreadable_file(error: &source::ReadError) -> Finding {
         source::ReadError::TooLarge { .. } => "raise --max-file-size if it is a manifest",
         _ => "fix it, or exclude it with .gitignore or .ignore if it is not a manifest",
     };
-    Finding {
-        rule: UNREADABLE_FILE,
-        severity: Severity::Error,
-        file: source::display_path(error.path()),
-        line: 1,
-        column: 1,
-        end_line: 1,
-        end_column: 1,
-        pointer: String::new(),
-        message: format!("cannot read this file: {reason}; {hint}"),
-        resource: None,
-    }
+    let start = source::Position { line: 1, column: 1 };
+    Finding::new(
+        Rule::new(&unreadable_rule::RULE),
+        Location::at(source::display_path(error.path()), None, Span::at(start, 0)),
+        format!("cannot read this file: {reason}; {hint}"),
+    )
 }
 
 /// Add each of `extra` unless its file already has an error in `findings`:
@@ -370,7 +350,7 @@ pub fn add_unless_failed(findings: &mut Vec<Finding>, extra: Vec<Finding>) {
     for finding in extra {
         let failed = findings
             .iter()
-            .any(|f| f.severity == Severity::Error && f.file == finding.file);
+            .any(|f| f.severity == Severity::Error && f.file() == finding.file());
         if !failed {
             findings.push(finding);
         }
@@ -383,11 +363,11 @@ pub fn add_unless_failed(findings: &mut Vec<Finding>, extra: Vec<Finding>) {
 pub fn sort_findings(findings: &mut [Finding], order: &[&str]) {
     let rank = |file: &str| order.iter().position(|o| *o == file).unwrap_or(usize::MAX);
     findings.sort_by(|a, b| {
-        (rank(&a.file), &a.file, a.line, a.column, a.rule).cmp(&(
-            rank(&b.file),
-            &b.file,
-            b.line,
-            b.column,
+        (rank(a.file()), a.file(), a.line(), a.column(), a.rule).cmp(&(
+            rank(b.file()),
+            b.file(),
+            b.line(),
+            b.column(),
             b.rule,
         ))
     });
@@ -409,8 +389,8 @@ pub fn relocate(finding: &mut Finding, rendered: &Rendered) {
         return;
     }
     let Some(offset) = converted.offset(source::Position {
-        line: finding.line,
-        column: finding.column,
+        line: finding.line(),
+        column: finding.column(),
     }) else {
         return;
     };
@@ -427,11 +407,11 @@ pub fn relocate(finding: &mut Finding, rendered: &Rendered) {
     // location, so the original gets the same.
     let converted_index = DocumentIndex::new(converted, converted_document);
     let at_key = converted_index
-        .locate(&finding.pointer, Target::Key)
-        .is_some_and(|l| l.start.line == finding.line && l.start.column == finding.column);
+        .locate(finding.pointer(), Target::Key)
+        .is_some_and(|l| l.start.line == finding.line() && l.start.column == finding.column());
     let target = if at_key { Target::Key } else { Target::Value };
     let original_index = DocumentIndex::new(&rendered.original, original_document);
-    let Some(mut located) = original_index.locate(&finding.pointer, target) else {
+    let Some(mut located) = original_index.locate(finding.pointer(), target) else {
         return;
     };
     if !located.exact {
@@ -441,10 +421,10 @@ pub fn relocate(finding: &mut Finding, rendered: &Rendered) {
             located = key;
         }
     }
-    finding.line = located.start.line;
-    finding.column = located.start.column;
-    finding.end_line = located.end.line;
-    finding.end_column = located.end.column;
+    finding.location.span = Some(Span {
+        start: located.start,
+        end: located.end,
+    });
 }
 
 /// `file:line: rule: message (context)`: one line per finding, the form
@@ -467,8 +447,8 @@ pub fn finding_line(finding: &Finding) -> String {
         };
         context.push(format!("{kind}{}", resource.display_name()));
     }
-    if !finding.pointer.is_empty() {
-        context.push(finding.pointer.clone());
+    if !finding.pointer().is_empty() {
+        context.push(finding.pointer().to_owned());
     }
     let context = if context.is_empty() {
         String::new()
@@ -477,7 +457,9 @@ pub fn finding_line(finding: &Finding) -> String {
     };
     format!(
         "{}:{}: {}{severity}: {message}{context}",
-        finding.file, finding.line, finding.rule
+        finding.file(),
+        finding.line(),
+        finding.rule
     )
 }
 
@@ -552,18 +534,11 @@ mod tests {
     }
 
     fn finding(line: usize, column: usize, pointer: &str) -> Finding {
-        Finding {
-            rule: "schema",
-            severity: Severity::Error,
-            file: "mz.yaml".into(),
-            line,
-            column,
-            end_line: line,
-            end_column: column + 1,
-            pointer: pointer.into(),
-            message: "bad".into(),
-            resource: None,
-        }
+        let start = source::Position { line, column };
+        let mut location = Location::at("mz.yaml".into(), Some(0), Span::at(start, 1));
+        location.pointer = pointer.into();
+        let schema = crate::check::rule("schema").expect("validate has a schema rule");
+        Finding::new(Rule::new(schema), location, "bad".into())
     }
 
     #[test]
@@ -657,7 +632,7 @@ mod tests {
         let places: Vec<(usize, usize, &str)> = stream
             .findings
             .iter()
-            .map(|f| (f.line, f.column, f.rule))
+            .map(|f| (f.line(), f.column(), f.rule.id()))
             .collect();
         assert_eq!(places, [(5, 1, NOT_A_RESOURCE), (7, 1, NOT_A_RESOURCE)]);
         assert!(
@@ -720,11 +695,14 @@ mod tests {
         // A value finding on line 8 col 20 of the converted text.
         let mut value = finding(8, 20, "/spec/rolloutStrategy");
         relocate(&mut value, &rendered);
-        assert_eq!((value.line, value.column, value.end_column), (10, 20, 25));
+        assert_eq!(
+            (value.line(), value.column(), value.end_column()),
+            (10, 20, 25)
+        );
         // A key finding on line 9 col 3.
         let mut key = finding(9, 3, "/spec/bogusField");
         relocate(&mut key, &rendered);
-        assert_eq!((key.line, key.column), (11, 3));
+        assert_eq!((key.line(), key.column()), (11, 3));
     }
 
     #[test]
@@ -745,14 +723,14 @@ mod tests {
             "/spec/serviceAccountAnnotations/eks.amazonaws.com~1role-arn",
         );
         relocate(&mut f, &rendered);
-        assert_eq!(f.line, 2);
+        assert_eq!(f.line(), 2);
     }
 
     #[test]
     fn unchanged_files_keep_their_locations() {
         let mut f = finding(3, 4, "/spec/x");
         relocate(&mut f, &Rendered::unchanged(yaml("a.yaml", "a: 1\n")));
-        assert_eq!((f.line, f.column), (3, 4));
+        assert_eq!((f.line(), f.column()), (3, 4));
     }
 
     #[test]
@@ -760,25 +738,26 @@ mod tests {
         let mut findings = vec![finding(1, 1, "")];
         let mut warning = finding(2, 1, "");
         warning.severity = Severity::Warning;
-        warning.file = "other.yaml".into();
+        warning.location.file = "other.yaml".into();
         findings.push(warning);
         let mut same_file = finding(3, 1, "");
-        same_file.rule = "yaml-syntax";
+        same_file.rule = Rule::new(&yaml_syntax::RULE);
         let mut other_file = same_file.clone();
-        other_file.file = "other.yaml".into();
+        other_file.location.file = "other.yaml".into();
         add_unless_failed(&mut findings, vec![same_file, other_file]);
         let added: Vec<(&str, &str)> = findings[2..]
             .iter()
-            .map(|f| (f.file.as_str(), f.rule))
+            .map(|f| (f.file(), f.rule.id()))
             .collect();
         assert_eq!(added, [("other.yaml", "yaml-syntax")]);
     }
 
     #[test]
     fn findings_sort_by_stream_order_then_line() {
-        let at = |file: &str, line: usize| Finding {
-            file: file.into(),
-            ..finding(line, 1, "")
+        let at = |file: &str, line: usize| {
+            let mut finding = finding(line, 1, "");
+            finding.location.file = file.into();
+            finding
         };
         let mut findings = vec![
             at("a.yaml", 9),
@@ -787,8 +766,7 @@ mod tests {
             at("a.yaml", 2),
         ];
         sort_findings(&mut findings, &["-", "a.yaml"]);
-        let order: Vec<(&str, usize)> =
-            findings.iter().map(|f| (f.file.as_str(), f.line)).collect();
+        let order: Vec<(&str, usize)> = findings.iter().map(|f| (f.file(), f.line())).collect();
         assert_eq!(
             order,
             [("-", 3), ("a.yaml", 2), ("a.yaml", 9), ("zz.yaml", 1)]
@@ -802,7 +780,7 @@ mod tests {
         };
         let f = unreadable_file(&error);
         assert_eq!(f.rule, UNREADABLE_FILE);
-        assert_eq!(f.file, "dir/blob.yaml");
+        assert_eq!(f.file(), "dir/blob.yaml");
         assert!(
             f.message.starts_with("cannot read this file: binary file"),
             "{}",
@@ -825,7 +803,7 @@ mod tests {
         );
         f.severity = Severity::Warning;
         f.resource = None;
-        f.pointer.clear();
+        f.location.pointer.clear();
         f.message = "careful".into();
         assert_eq!(finding_line(&f), "mz.yaml:17: schema (warning): careful");
     }

@@ -63,6 +63,7 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
             max_file_size: args.max_file_size,
         },
         parse_only: args.parse_only,
+        ..ValidateOptions::default()
     };
     let validation = match validate_paths(&args.paths, &options) {
         Ok(validation) => validation,

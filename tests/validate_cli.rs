@@ -511,8 +511,9 @@ fn explain_lists_and_documents_rules() {
     // Every rule id any command can print is explained.
     let every_rule = mz_presync::check::rules()
         .iter()
+        .copied()
         .chain(mz_presync::history::RULES)
-        .chain(mz_presync::report::manifests::RULES);
+        .chain(mz_presync::render::RULES.iter().copied());
     for rule in every_rule {
         assert!(
             list.contains(rule.id) && list.contains(rule.summary),

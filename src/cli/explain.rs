@@ -3,7 +3,6 @@
 
 use crate::check::{RuleInfo, rules};
 use crate::history;
-use crate::report::manifests;
 
 /// Show what a rule checks and how to fix its findings; without a rule,
 /// list every rule.
@@ -17,18 +16,25 @@ pub struct Args {
 
 pub fn run(args: Args, _ctx: &super::Context) -> anyhow::Result<i32> {
     let Some(id) = args.rule else {
-        let all = rules().iter().chain(history::RULES).chain(manifests::RULES);
+        let all = rules()
+            .iter()
+            .copied()
+            .chain(history::RULES)
+            .chain(crate::render::RULES.iter().copied());
         let width = all.map(|r| r.id.len()).max().unwrap_or(0);
         println!("{:width$}  {:8}  description", "rule", "severity");
+        let validate: Vec<&RuleInfo> = rules().to_vec();
+        let rollouts: Vec<&RuleInfo> = history::RULES.to_vec();
+        let render: Vec<&RuleInfo> = crate::render::RULES.to_vec();
         let groups = [
-            ("", rules()),
+            ("", validate),
             (
                 "Checks that `mz-presync rollouts` adds on a change:",
-                history::RULES,
+                rollouts,
             ),
             (
                 "Checks that `mz-presync render` adds on the manifest stream:",
-                manifests::RULES,
+                render,
             ),
         ];
         for (heading, group) in groups {
@@ -49,15 +55,16 @@ pub fn run(args: Args, _ctx: &super::Context) -> anyhow::Result<i32> {
     };
     let validate_rule = crate::check::rule(&id);
     let rollouts_rule = history::rule(&id);
-    let render_rule = manifests::rule(&id);
+    let render_rule = crate::render::RULES.iter().copied().find(|r| r.id == id);
     match (validate_rule, rollouts_rule, render_rule) {
         (None, None, None) => {
             eprintln!(
                 "error: there is no rule `{id}`; `mz-presync explain` lists them: {}",
                 rules()
                     .iter()
+                    .copied()
                     .chain(history::RULES)
-                    .chain(manifests::RULES)
+                    .chain(crate::render::RULES.iter().copied())
                     .map(|r| r.id)
                     .collect::<Vec<_>>()
                     .join(", ")

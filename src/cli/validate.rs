@@ -55,6 +55,7 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
         },
         walk: args.paths.walk(),
         parse_only: args.parse_only,
+        ..ValidateOptions::default()
     };
     let validation = match validate_paths(&args.paths.paths, &options) {
         Ok(validation) => validation,

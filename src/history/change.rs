@@ -13,7 +13,7 @@ use super::resources::{DocumentProblem, Resource};
 use super::rules::{
     apply_suppressions, kustomize_patch, single_object_findings, two_version_findings,
 };
-use super::{ApiVersionChange, Change, ChangeFinding, ChangeKind};
+use super::{ApiVersionChange, Change, ChangeKind};
 use crate::source::Target;
 
 fn hash_hex(resource: &Resource) -> Option<String> {
@@ -131,8 +131,8 @@ fn deleted_change(before: &Entry<'_>) -> Change {
 pub fn unreadable_update(before: &Entry<'_>, problem: &DocumentProblem) -> Change {
     Change {
         change: ChangeKind::Updated,
-        findings: vec![problem_finding(problem)],
-        position: Some(problem.position),
+        findings: vec![problem.finding.clone()],
+        position: Some(problem.finding.location.start()),
         ..deleted_change(before)
     }
 }
@@ -153,21 +153,10 @@ pub fn unknown_resource(path: &str, problem: &DocumentProblem) -> Change {
             to: None,
         },
         fields: Vec::new(),
-        findings: vec![problem_finding(problem)],
-        position: Some(problem.position),
+        findings: vec![problem.finding.clone()],
+        position: Some(problem.finding.location.start()),
         best_effort: false,
         kustomize_patch: None,
-    }
-}
-
-fn problem_finding(problem: &DocumentProblem) -> ChangeFinding {
-    ChangeFinding {
-        rule: problem.rule,
-        severity: problem.severity,
-        message: problem.message.clone(),
-        pointer: String::new(),
-        line: problem.position.line,
-        column: problem.position.column,
     }
 }
 

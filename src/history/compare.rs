@@ -8,8 +8,8 @@ use std::collections::HashSet;
 use super::Change;
 use super::change::{created, deleted, unknown_resource, unreadable_update, updated};
 use super::pairing::pair;
-use crate::check::Severity;
 use crate::crd::Algorithm;
+use crate::finding::Severity;
 
 pub use super::pairing::Side;
 
@@ -57,15 +57,15 @@ pub fn compare(old: &[Side<'_>], new: &[Side<'_>], options: &CompareOptions) -> 
     for side in new {
         for (k, problem) in side.blob.problems.iter().enumerate() {
             let already_broken = old.iter().filter(|o| o.path == side.path).any(|o| {
-                o.blob
-                    .problems
-                    .iter()
-                    .any(|p| p.rule == problem.rule && p.message == problem.message)
+                o.blob.problems.iter().any(|p| {
+                    p.finding.rule == problem.finding.rule
+                        && p.finding.message == problem.finding.message
+                })
             });
             if !problem.mentions_materialize
                 || pinned_problems.contains(&(side.path, k))
                 || already_broken
-                || problem.severity != Severity::Error
+                || problem.finding.severity != Severity::Error
             {
                 continue;
             }
@@ -81,9 +81,11 @@ pub fn compare(old: &[Side<'_>], new: &[Side<'_>], options: &CompareOptions) -> 
 mod tests {
     use super::*;
     use crate::history::resources::{ParsedBlob, parse_blob};
-    use crate::history::{
-        ApiVersionChange, ChangeKind, DOWNTIME_STRATEGY, ENVIRONMENT_ID_CHANGED, UPGRADE_WINDOW,
-    };
+    use crate::history::{ApiVersionChange, ChangeKind};
+
+    const UPGRADE_WINDOW: &str = "upgrade-window";
+    const ENVIRONMENT_ID_CHANGED: &str = "environment-id-changed";
+    const DOWNTIME_STRATEGY: &str = "downtime-strategy";
 
     const BASE: &str = "apiVersion: materialize.cloud/v1alpha1
 kind: Materialize
@@ -168,8 +170,8 @@ spec:
         let finding = &back[0].findings[0];
         assert_eq!(finding.rule, UPGRADE_WINDOW);
         assert_eq!(finding.severity, Severity::Error);
-        assert_eq!((finding.line, finding.column), (8, 25));
-        assert_eq!(finding.pointer, "/spec/environmentdImageRef");
+        assert_eq!((finding.line(), finding.column()), (8, 25));
+        assert_eq!(finding.pointer(), "/spec/environmentdImageRef");
     }
 
     #[test]
@@ -189,7 +191,7 @@ spec:
         assert!(changes[0].rollout);
         assert_eq!(changes[0].fields, ["/spec/environmentId"]);
         assert_eq!(changes[0].findings[0].rule, ENVIRONMENT_ID_CHANGED);
-        assert_eq!(changes[0].findings[0].line, 10);
+        assert_eq!(changes[0].findings[0].line(), 10);
     }
 
     #[test]
@@ -263,7 +265,7 @@ spec:
         assert_eq!(change.new_hash, None);
         assert_eq!(change.fields, ["/spec/rolloutStrategy"]);
         assert_eq!(change.findings[0].rule, "schema");
-        assert_eq!(change.findings[0].pointer, "/spec/rolloutStrategy");
+        assert_eq!(change.findings[0].pointer(), "/spec/rolloutStrategy");
     }
 
     #[test]
@@ -314,7 +316,7 @@ spec:
     }
 
     fn rules(change: &Change) -> Vec<&str> {
-        change.findings.iter().map(|f| f.rule).collect()
+        change.findings.iter().map(|f| f.rule.id()).collect()
     }
 
     #[test]

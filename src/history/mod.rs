@@ -44,16 +44,16 @@ pub mod upgrade;
 
 use serde::Serialize;
 
-use crate::check::Severity;
 use crate::crd::Algorithm;
+use crate::finding::{Finding, Severity};
 
 pub use range::HistoryError;
 pub use rules::{DOWNTIME_ON_ROLLOUT, RULES, rule};
 pub use scan::{ScanOptions, scan};
 
-/// What `rollouts` found in a range. Serializes as the stable `json`
-/// report (version 1).
-#[derive(Clone, Debug, Serialize)]
+/// What `rollouts` found in a range (`report::rollouts::json` writes it as
+/// the stable `json` report, version 1).
+#[derive(Clone, Debug)]
 pub struct History {
     pub version: u32,
     pub algorithm: Algorithm,
@@ -61,12 +61,10 @@ pub struct History {
     pub commits: Vec<CommitChanges>,
     /// How many commits the range holds (`commits` lists only those with
     /// changes unless `--all`).
-    #[serde(skip)]
     pub scanned_commits: usize,
     /// The effect of merging the range: the range's base (the merge base of
     /// `A` and `B` for `A..B`, nothing for a single revision) compared with
     /// its head. Computed only when [`ScanOptions::net`] asks for it.
-    #[serde(skip)]
     pub net: Option<NetChanges>,
 }
 
@@ -89,7 +87,7 @@ impl History {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct NetChanges {
     /// 40 hex digits, or `None` when the range starts at the root.
     pub base: Option<String>,
@@ -97,7 +95,7 @@ pub struct NetChanges {
     pub changes: Vec<Change>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct CommitChanges {
     pub commit: String,
     pub parents: Vec<String>,
@@ -140,7 +138,7 @@ pub struct ApiVersionChange {
 }
 
 /// One resource's change in one commit.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct Change {
     pub namespace: Option<String>,
     pub name: Option<String>,
@@ -156,19 +154,18 @@ pub struct Change {
     /// JSON pointers (inside the object) of the hash-relevant fields whose
     /// normalized values differ, sorted.
     pub fields: Vec<String>,
-    pub findings: Vec<ChangeFinding>,
+    /// About the change's file; each finding's pointer is inside the
+    /// document (prefixed with `/items/N` for an item of a `List`).
+    pub findings: Vec<Finding>,
     /// Where the first changed field (or the object) is in the new version,
     /// for annotations; set only when [`ScanOptions::locate_changes`].
-    #[serde(skip)]
     pub position: Option<crate::source::Position>,
     /// The new hash depends on certificate fields whose place in the hash
     /// input is uncertain (spec §2).
-    #[serde(skip)]
     pub best_effort: bool,
     /// The file is a kustomize patch named by this kustomization: the
     /// change is to the resource it patches, judged by the hashed fields it
     /// overrides (there are no hashes).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub kustomize_patch: Option<String>,
 }
 
@@ -187,23 +184,3 @@ impl Change {
         self.findings.iter().any(|f| f.severity == Severity::Error)
     }
 }
-
-/// A finding on a change. The file is the change's; `pointer` is inside the
-/// document (prefixed with `/items/N` for an item of a `List`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ChangeFinding {
-    pub rule: &'static str,
-    pub severity: Severity,
-    pub message: String,
-    pub pointer: String,
-    pub line: usize,
-    pub column: usize,
-}
-
-pub const ENVIRONMENT_ID_CHANGED: &str = rules::environment_id_changed::RULE.id;
-pub const UPGRADE_WINDOW: &str = rules::upgrade_window::RULE.id;
-pub const KUSTOMIZE_PATCH: &str = rules::kustomize_patch::RULE.id;
-/// Shared with `validate`'s single-object rule of the same name (same
-/// condition, same suppression annotation); `rollouts` reports it only on a
-/// change that starts a rollout. See [`DOWNTIME_ON_ROLLOUT`].
-pub const DOWNTIME_STRATEGY: &str = DOWNTIME_ON_ROLLOUT.id;

@@ -5,8 +5,8 @@
 use rayon::prelude::*;
 
 use super::rules::conversion_failed;
-use crate::check::Finding;
 use crate::crd::Version;
+use crate::finding::Finding;
 use crate::migrate::{self, FileRole, MigrateOptions};
 use crate::source::SourceFile;
 

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::Options;
-use super::rules::unreadable_file;
-use crate::check::Finding;
+use crate::check::unreadable_file;
+use crate::finding::{Finding, Scope};
 use crate::source::{self, ReadError, SourceFile, WalkOptions};
 
 /// Every input in path order (stdin where it was named), read in parallel.
@@ -39,7 +39,7 @@ pub fn read(options: &Options) -> Result<(Vec<SourceFile>, Vec<Finding>), ReadEr
                 error
                 @ (ReadError::NotFound(_) | ReadError::Io { .. } | ReadError::NotAFile { .. }),
             ) if options.paths.iter().any(|p| p.as_path() == error.path()) => return Err(error),
-            Err(error) => unreadable.push(unreadable_file::finding(&error)),
+            Err(error) => unreadable.push(unreadable_file::finding(&error, Scope::Render)),
         }
     }
     Ok((files, unreadable))

@@ -140,11 +140,9 @@ fn validate(rendered: &[Rendered], strict: bool) -> Vec<Finding> {
     let validation = check::validate_files(outputs, |_| false, &options);
     let mut findings = validation.findings;
     relocate::relocate(&mut findings, rendered);
-    for finding in &mut findings {
-        if rules::template_skipped::is_template_skipped(finding) {
-            rules::template_skipped::escalate(finding);
-        }
-    }
+    findings
+        .iter_mut()
+        .for_each(check::template_skipped::escalate_for_render);
     findings
 }
 
@@ -154,7 +152,7 @@ fn add_unless_failed(findings: &mut Vec<Finding>, extra: Vec<Finding>) {
     for finding in extra {
         let failed = findings
             .iter()
-            .any(|f| f.severity == Severity::Error && f.file == finding.file);
+            .any(|f| f.severity == Severity::Error && f.file() == finding.file());
         if !failed {
             findings.push(finding);
         }
@@ -167,11 +165,11 @@ fn add_unless_failed(findings: &mut Vec<Finding>, extra: Vec<Finding>) {
 fn sort_findings(findings: &mut [Finding], order: &[&str]) {
     let rank = |file: &str| order.iter().position(|o| *o == file).unwrap_or(usize::MAX);
     findings.sort_by(|a, b| {
-        (rank(&a.file), &a.file, a.line, a.column, a.rule).cmp(&(
-            rank(&b.file),
-            &b.file,
-            b.line,
-            b.column,
+        (rank(a.file()), a.file(), a.line(), a.column(), a.rule).cmp(&(
+            rank(b.file()),
+            b.file(),
+            b.line(),
+            b.column(),
             b.rule,
         ))
     });
@@ -187,25 +185,26 @@ mod tests {
         let mut findings = vec![finding(1, 1, "")];
         let mut warning = finding(2, 1, "");
         warning.severity = Severity::Warning;
-        warning.file = "other.yaml".into();
+        warning.location.file = "other.yaml".into();
         findings.push(warning);
         let mut same_file = finding(3, 1, "");
-        same_file.rule = "yaml-syntax";
+        same_file.rule = crate::finding::Rule::new(&check::yaml_syntax::RULE);
         let mut other_file = same_file.clone();
-        other_file.file = "other.yaml".into();
+        other_file.location.file = "other.yaml".into();
         add_unless_failed(&mut findings, vec![same_file, other_file]);
         let added: Vec<(&str, &str)> = findings[2..]
             .iter()
-            .map(|f| (f.file.as_str(), f.rule))
+            .map(|f| (f.file(), f.rule.id()))
             .collect();
         assert_eq!(added, [("other.yaml", "yaml-syntax")]);
     }
 
     #[test]
     fn findings_sort_by_stream_order_then_line() {
-        let at = |file: &str, line: usize| Finding {
-            file: file.into(),
-            ..finding(line, 1, "")
+        let at = |file: &str, line: usize| {
+            let mut f = finding(line, 1, "");
+            f.location.file = file.into();
+            f
         };
         let mut findings = vec![
             at("a.yaml", 9),
@@ -214,8 +213,7 @@ mod tests {
             at("a.yaml", 2),
         ];
         sort_findings(&mut findings, &["-", "a.yaml"]);
-        let order: Vec<(&str, usize)> =
-            findings.iter().map(|f| (f.file.as_str(), f.line)).collect();
+        let order: Vec<(&str, usize)> = findings.iter().map(|f| (f.file(), f.line())).collect();
         assert_eq!(
             order,
             [("-", 3), ("a.yaml", 2), ("a.yaml", 9), ("zz.yaml", 1)]
@@ -225,10 +223,10 @@ mod tests {
 
 /// Inputs for the unit tests of the pipeline's stages.
 #[cfg(test)]
-mod testing {
+pub(crate) mod testing {
     use std::path::PathBuf;
 
-    use crate::check::{Finding, Severity};
+    use crate::finding::{Finding, Location, Position, Rule, Span, Target};
     use crate::source::{FileFormat, SourceFile};
 
     fn file(display: &str, text: &str, format: FileFormat) -> SourceFile {
@@ -245,17 +243,13 @@ mod testing {
 
     /// A `schema` error in `mz.yaml`.
     pub fn finding(line: usize, column: usize, pointer: &str) -> Finding {
-        Finding {
-            rule: "schema",
-            severity: Severity::Error,
-            file: "mz.yaml".into(),
-            line,
-            column,
-            end_line: line,
-            end_column: column + 1,
-            pointer: pointer.into(),
-            message: "bad".into(),
-            resource: None,
-        }
+        let mut location = Location::pointer("mz.yaml".into(), 0, pointer.into(), Target::Value);
+        location.document = None;
+        location.span = Some(Span::at(Position { line, column }, 1));
+        Finding::new(
+            Rule::new(&crate::check::schema::RULE),
+            location,
+            "bad".into(),
+        )
     }
 }

@@ -12,8 +12,8 @@
 use std::collections::HashMap;
 
 use super::convert::Rendered;
-use crate::check::Finding;
-use crate::source::{self, DocumentIndex, DocumentSpan, SourceFile, Target};
+use crate::finding::{Finding, Span};
+use crate::source::{DocumentIndex, DocumentSpan, SourceFile, Target};
 
 /// Move every finding reported against a converted text of `rendered` to
 /// its place in the file as read; other findings are left alone.
@@ -24,7 +24,7 @@ pub fn relocate(findings: &mut [Finding], rendered: &[Rendered]) {
         .collect();
     let mut files: HashMap<&str, Option<ConvertedFile>> = HashMap::new();
     for finding in findings {
-        let Some(rendered) = by_display.get(finding.file.as_str()) else {
+        let Some(rendered) = by_display.get(finding.file()) else {
             continue;
         };
         let file = files
@@ -43,8 +43,8 @@ struct ConvertedFile<'r> {
     original: &'r SourceFile,
     converted_documents: Vec<DocumentSpan>,
     original_documents: Vec<DocumentSpan>,
-    /// (converted, original) trees by document index.
-    trees: HashMap<usize, (DocumentIndex<'r>, DocumentIndex<'r>)>,
+    /// The original's tree by document index.
+    trees: HashMap<usize, DocumentIndex<'r>>,
 }
 
 impl<'r> ConvertedFile<'r> {
@@ -64,37 +64,36 @@ impl<'r> ConvertedFile<'r> {
     }
 
     fn relocate(&mut self, finding: &mut Finding) {
-        let Some(offset) = self.converted.offset(source::Position {
-            line: finding.line,
-            column: finding.column,
-        }) else {
+        // The finding names its document; one made without (a file-level
+        // finding) is placed by its position in the converted text.
+        let index = match finding.location.document {
+            Some(index) => index,
+            None => {
+                let Some(offset) = self.converted.offset(finding.location.start()) else {
+                    return;
+                };
+                let Some(document) = self.converted_documents.iter().find(|d| {
+                    d.range.start <= offset && offset < d.range.end.max(d.range.start + 1)
+                }) else {
+                    return;
+                };
+                document.index
+            }
+        };
+        let Some(original_document) = self.original_documents.get(index) else {
             return;
         };
-        let Some(document) = self
-            .converted_documents
-            .iter()
-            .find(|d| d.range.start <= offset && offset < d.range.end.max(d.range.start + 1))
+        let original = self.original;
+        let original_index = self
+            .trees
+            .entry(index)
+            .or_insert_with(|| DocumentIndex::new(original, original_document));
+        // The finding says which end of a mapping entry it is about (the
+        // key for an unknown field, the value for a wrong value); the
+        // original gets the same.
+        let Some(mut located) =
+            original_index.locate(&finding.location.pointer, finding.location.target)
         else {
-            return;
-        };
-        let (converted, original) = (self.converted, self.original);
-        let original_document = &self.original_documents[document.index];
-        let (converted_index, original_index) =
-            self.trees.entry(document.index).or_insert_with(|| {
-                (
-                    DocumentIndex::new(converted, document),
-                    DocumentIndex::new(original, original_document),
-                )
-            });
-
-        // Which end of a mapping entry the finding points at (its key for an
-        // unknown field, its value for a wrong value) is read off the
-        // converted location, so the original gets the same.
-        let at_key = converted_index
-            .locate(&finding.pointer, Target::Key)
-            .is_some_and(|l| l.start.line == finding.line && l.start.column == finding.column);
-        let target = if at_key { Target::Key } else { Target::Value };
-        let Some(mut located) = original_index.locate(&finding.pointer, target) else {
             return;
         };
         if !located.exact {
@@ -104,10 +103,10 @@ impl<'r> ConvertedFile<'r> {
                 located = key;
             }
         }
-        finding.line = located.start.line;
-        finding.column = located.start.column;
-        finding.end_line = located.end.line;
-        finding.end_column = located.end.column;
+        finding.location.span = Some(Span {
+            start: located.start,
+            end: located.end,
+        });
     }
 }
 
@@ -140,11 +139,15 @@ mod tests {
         // A value finding on line 8 col 20 of the converted text.
         let mut value = finding(8, 20, "/spec/rolloutStrategy");
         relocate_one(&mut value, &rendered);
-        assert_eq!((value.line, value.column, value.end_column), (10, 20, 25));
+        assert_eq!(
+            (value.line(), value.column(), value.end_column()),
+            (10, 20, 25)
+        );
         // A key finding on line 9 col 3.
         let mut key = finding(9, 3, "/spec/bogusField");
+        key.location.target = Target::Key;
         relocate_one(&mut key, &rendered);
-        assert_eq!((key.line, key.column), (11, 3));
+        assert_eq!((key.line(), key.column()), (11, 3));
     }
 
     #[test]
@@ -165,13 +168,13 @@ mod tests {
             "/spec/serviceAccountAnnotations/eks.amazonaws.com~1role-arn",
         );
         relocate_one(&mut f, &rendered);
-        assert_eq!(f.line, 2);
+        assert_eq!(f.line(), 2);
     }
 
     #[test]
     fn unchanged_files_keep_their_locations() {
         let mut f = finding(3, 4, "/spec/x");
         relocate_one(&mut f, &Rendered::unchanged(yaml("mz.yaml", "a: 1\n")));
-        assert_eq!((f.line, f.column), (3, 4));
+        assert_eq!((f.line(), f.column()), (3, 4));
     }
 }

@@ -23,8 +23,9 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use super::convert::Rendered;
-use super::rules::{not_a_resource, yaml_syntax};
-use crate::check::Finding;
+use super::rules::not_a_resource;
+use crate::check::yaml_syntax;
+use crate::finding::{Finding, Scope};
 use crate::source::{self, DocumentSpan, FileFormat, SourceFile};
 
 /// The assembled stream of all inputs.
@@ -84,8 +85,12 @@ fn file_part(rendered: &Rendered) -> FilePart<'_> {
         let value = match source::parse_document(output, document) {
             Ok(value) => value,
             Err(error) => {
-                part.unparsable
-                    .push(yaml_syntax::finding(output, document, &error));
+                part.unparsable.push(yaml_syntax::finding(
+                    output,
+                    document,
+                    &error,
+                    Scope::Render,
+                ));
                 None
             }
         };
@@ -239,7 +244,7 @@ mod tests {
         let places: Vec<(usize, usize, &str)> = stream
             .findings
             .iter()
-            .map(|f| (f.line, f.column, f.rule))
+            .map(|f| (f.line(), f.column(), f.rule.id()))
             .collect();
         assert_eq!(
             places,

@@ -6,17 +6,8 @@
 //! a failed plugin's stderr as one block of text in the Application's
 //! conditions.
 
-use crate::check::{Finding, Severity};
+use crate::finding::{Finding, Severity};
 use crate::render::Summary;
-
-// Until `check` speaks `crate::finding`, `explain` lists render's rules from
-// here; the rules themselves are `crate::render::rules`.
-pub use crate::render::rules::LEGACY_RULES as RULES;
-
-/// The rule with this id among [`RULES`].
-pub fn rule(id: &str) -> Option<&'static crate::check::RuleInfo> {
-    RULES.iter().find(|rule| rule.id == id)
-}
 
 /// `file:line: rule: message (context)`: one line per finding, the form
 /// compilers use, so that it reads well in Argo CD's conditions and in a
@@ -38,8 +29,8 @@ pub fn finding_line(finding: &Finding) -> String {
         };
         context.push(format!("{kind}{}", resource.display_name()));
     }
-    if !finding.pointer.is_empty() {
-        context.push(finding.pointer.clone());
+    if !finding.pointer().is_empty() {
+        context.push(finding.pointer().to_owned());
     }
     let context = if context.is_empty() {
         String::new()
@@ -48,7 +39,9 @@ pub fn finding_line(finding: &Finding) -> String {
     };
     format!(
         "{}:{}: {}{severity}: {message}{context}",
-        finding.file, finding.line, finding.rule
+        finding.file(),
+        finding.line(),
+        finding.rule
     )
 }
 
@@ -103,18 +96,7 @@ mod tests {
     use crate::check::ResourceRef;
 
     fn finding(line: usize, column: usize, pointer: &str) -> Finding {
-        Finding {
-            rule: "schema",
-            severity: Severity::Error,
-            file: "mz.yaml".into(),
-            line,
-            column,
-            end_line: line,
-            end_column: column + 1,
-            pointer: pointer.into(),
-            message: "bad".into(),
-            resource: None,
-        }
+        crate::render::testing::finding(line, column, pointer)
     }
 
     #[test]
@@ -132,7 +114,7 @@ mod tests {
         );
         f.severity = Severity::Warning;
         f.resource = None;
-        f.pointer.clear();
+        f.location.pointer.clear();
         f.message = "careful".into();
         assert_eq!(finding_line(&f), "mz.yaml:17: schema (warning): careful");
     }

@@ -10,28 +10,29 @@ pub mod upgrade_window;
 
 use serde_json::Value;
 
-use super::ChangeFinding;
 use super::compare::CompareOptions;
 use super::locator::Locator;
 use super::pairing::Entry;
 use super::resources::Resource;
-use crate::check::{CheckOptions, Finding, RuleInfo, Severity, check_object, suppress};
+use crate::check::{CheckOptions, check_object, suppress};
+use crate::finding::{Finding, Rule, RuleInfo, Severity};
 use crate::source::SourceFile;
 
 pub use downtime_strategy::DOWNTIME_ON_ROLLOUT;
 
 /// The rules `rollouts` adds to the single-object checks of `validate`
 /// (ids distinct from [`crate::check::rules`], so `explain` can list both).
-pub const RULES: &[RuleInfo] = &[
-    environment_id_changed::RULE,
-    upgrade_window::RULE,
-    kustomize_patch::RULE,
+pub static RULES: [&RuleInfo; 3] = [
+    &environment_id_changed::RULE,
+    &upgrade_window::RULE,
+    &kustomize_patch::RULE,
 ];
 
 /// The rule with this id among [`RULES`] and [`DOWNTIME_ON_ROLLOUT`].
 pub fn rule(id: &str) -> Option<&'static RuleInfo> {
     RULES
         .iter()
+        .copied()
         .chain(std::iter::once(&DOWNTIME_ON_ROLLOUT))
         .find(|rule| rule.id == id)
 }
@@ -42,7 +43,7 @@ pub fn two_version_findings(
     new: &Resource,
     rollout: bool,
     locator: &mut Locator<'_>,
-) -> Vec<ChangeFinding> {
+) -> Vec<Finding> {
     [
         environment_id_changed::check(old, new, locator),
         upgrade_window::check(old, new, locator),
@@ -56,31 +57,19 @@ pub fn two_version_findings(
 /// Silence two-version findings the way `validate` silences its own: the
 /// resource's `mz-presync.io/ignore` annotation, or a
 /// `# mz-presync: ignore[rule]` comment on (or just above) the line.
-pub fn apply_suppressions(findings: &mut Vec<ChangeFinding>, file: &SourceFile, object: &Value) {
+pub fn apply_suppressions(findings: &mut Vec<Finding>, file: &SourceFile, object: &Value) {
     if findings.is_empty() {
         return;
     }
     let ignored = suppress::annotation_rules(object);
     findings.retain(|finding| {
-        if !suppress::can_suppress(finding.rule) {
+        if !finding.rule.suppressible {
             return true;
         }
-        if ignored.iter().any(|rule| rule == finding.rule) {
+        if ignored.iter().any(|rule| finding.rule == rule.as_str()) {
             return false;
         }
-        let as_validate_finding = Finding {
-            rule: finding.rule,
-            severity: finding.severity,
-            file: file.display.clone(),
-            line: finding.line,
-            column: finding.column,
-            end_line: finding.line,
-            end_column: finding.column,
-            pointer: finding.pointer.clone(),
-            message: String::new(),
-            resource: None,
-        };
-        !suppress::suppressed_by_comment(file, &as_validate_finding)
+        !suppress::suppressed_by_comment(file, finding)
     });
 }
 
@@ -89,7 +78,7 @@ pub fn apply_suppressions(findings: &mut Vec<ChangeFinding>, file: &SourceFile, 
 /// repeat on every commit that touches the resource). Suppressions apply as
 /// in `validate`. An object the operator cannot read always gets an error,
 /// even when the schema admits it, so a missing hash is never silent.
-pub fn single_object_findings(after: &Entry<'_>, options: &CompareOptions) -> Vec<ChangeFinding> {
+pub fn single_object_findings(after: &Entry<'_>, options: &CompareOptions) -> Vec<Finding> {
     let resource = after.resource;
     let file = after.file();
     let partial = after.patch_of.is_some();
@@ -98,7 +87,7 @@ pub fn single_object_findings(after: &Entry<'_>, options: &CompareOptions) -> Ve
         partial,
         ..CheckOptions::default()
     };
-    let mut findings: Vec<ChangeFinding> = check_object(
+    let mut findings: Vec<Finding> = check_object(
         file,
         &resource.document,
         &resource.prefix,
@@ -107,21 +96,13 @@ pub fn single_object_findings(after: &Entry<'_>, options: &CompareOptions) -> Ve
     )
     .into_iter()
     .filter(|finding| finding.severity == Severity::Error)
-    .map(|finding| ChangeFinding {
-        rule: finding.rule,
-        severity: finding.severity,
-        message: finding.message,
-        pointer: finding.pointer,
-        line: finding.line,
-        column: finding.column,
-    })
     .collect();
     if let Err(err) = &resource.hash
         && findings.is_empty()
         && !partial
     {
         findings.push(Locator::new(after).finding(
-            "schema",
+            Rule::new(&crate::check::schema::RULE),
             Severity::Error,
             err.pointer(),
             format!(
@@ -135,7 +116,6 @@ pub fn single_object_findings(after: &Entry<'_>, options: &CompareOptions) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::{DOWNTIME_STRATEGY, UPGRADE_WINDOW};
 
     #[test]
     fn rules_do_not_collide_with_validate_and_are_documented() {
@@ -152,10 +132,10 @@ mod tests {
             );
         }
         assert_eq!(
-            crate::check::rule(DOWNTIME_STRATEGY).map(|r| r.severity),
+            crate::check::rule(DOWNTIME_ON_ROLLOUT.id).map(|r| r.severity),
             Some(DOWNTIME_ON_ROLLOUT.severity),
             "the shared id keeps the validate rule's severity"
         );
-        assert!(rule(UPGRADE_WINDOW).is_some() && rule(DOWNTIME_STRATEGY).is_some());
+        assert!(rule(upgrade_window::RULE.id).is_some() && rule(DOWNTIME_ON_ROLLOUT.id).is_some());
     }
 }

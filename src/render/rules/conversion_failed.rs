@@ -1,9 +1,8 @@
 //! `conversion-failed`: the migration refused a file, and printing it
 //! unconverted would apply v1alpha1.
 
-use crate::check::{self, Finding};
-use crate::finding::{RuleInfo, Scope, Severity};
-use crate::source::{Position, SourceFile};
+use crate::finding::{Finding, Location, Position, Rule, RuleInfo, Scope, Severity, Span};
+use crate::source::SourceFile;
 
 pub static RULE: RuleInfo = RuleInfo {
     id: "conversion-failed",
@@ -19,18 +18,11 @@ pub static RULE: RuleInfo = RuleInfo {
 /// migration names (or the file's first line).
 pub fn finding(file: &SourceFile, reason: &str, position: Option<Position>) -> Finding {
     let start = position.unwrap_or(Position { line: 1, column: 1 });
-    Finding {
-        rule: RULE.id,
-        severity: check::Severity::Error,
-        file: file.display.clone(),
-        line: start.line,
-        column: start.column,
-        end_line: start.line,
-        end_column: start.column + 1,
-        pointer: String::new(),
-        message: format!(
+    Finding::new(
+        Rule::new(&RULE),
+        Location::at(file.display.clone(), None, Span::at(start, 1)),
+        format!(
             "cannot convert this file in memory: {reason}; run `mz-presync migrate` on it to see the details"
         ),
-        resource: None,
-    }
+    )
 }

@@ -1,8 +1,7 @@
 //! `empty-stream`: the inputs hold no document, and printing nothing would
 //! make Argo CD prune every resource of the Application.
 
-use crate::check::{self, Finding};
-use crate::finding::{RuleInfo, Scope, Severity};
+use crate::finding::{Finding, Location, Position, Rule, RuleInfo, Scope, Severity, Span};
 
 pub static RULE: RuleInfo = RuleInfo {
     id: "empty-stream",
@@ -23,21 +22,15 @@ pub fn finding(inputs: &[String]) -> Finding {
         [one] => one.clone(),
         many => many.join(", "),
     };
-    Finding {
-        rule: RULE.id,
-        severity: check::Severity::Error,
-        file: inputs.first().cloned().unwrap_or_else(|| "-".into()),
-        line: 1,
-        column: 1,
-        end_line: 1,
-        end_column: 1,
-        pointer: String::new(),
-        message: format!(
+    let file = inputs.first().cloned().unwrap_or_else(|| "-".into());
+    Finding::new(
+        Rule::new(&RULE),
+        Location::at(file, None, Span::at(Position { line: 1, column: 1 }, 0)),
+        format!(
             "no Kubernetes object found in {place}; an empty stream would make Argo CD prune every \
              resource of the application, so this is an error (pass --allow-empty if that is intended)"
         ),
-        resource: None,
-    }
+    )
 }
 
 #[cfg(test)]
@@ -48,7 +41,7 @@ mod tests {
     fn empty_stream_names_the_inputs_and_the_flag() {
         let f = finding(&["apps/".into()]);
         assert_eq!(f.rule, RULE.id);
-        assert_eq!(f.severity, check::Severity::Error);
+        assert_eq!(f.severity, Severity::Error);
         assert!(f.message.contains("no Kubernetes object found in apps/"));
         assert!(f.message.contains("--allow-empty"));
     }

@@ -3,8 +3,7 @@
 
 use serde_json::Value;
 
-use crate::check::{self, Finding};
-use crate::finding::{RuleInfo, Scope, Severity};
+use crate::finding::{Finding, Location, Position, Rule, RuleInfo, Scope, Severity, Span};
 use crate::source::{DocumentSpan, SourceFile};
 
 pub static RULE: RuleInfo = RuleInfo {
@@ -68,16 +67,17 @@ pub fn finding(file: &SourceFile, document: &DocumentSpan, value: &Value) -> Fin
              .ignore file"
         )
     };
-    Finding {
-        rule: RULE.id,
-        severity: check::Severity::Error,
-        file: file.display.clone(),
+    let end = Position {
         line: start.line,
-        column: start.column,
-        end_line: start.line,
-        end_column: line_end.max(start.column + 1),
-        pointer: String::new(),
+        column: line_end.max(start.column + 1),
+    };
+    Finding::new(
+        Rule::new(&RULE),
+        Location::at(
+            file.display.clone(),
+            Some(document.index),
+            Span { start, end },
+        ),
         message,
-        resource: None,
-    }
+    )
 }

@@ -24,17 +24,17 @@ pub fn render(report: Report<'_>) -> String {
         };
         per_level[slot] += 1;
         let mut properties = vec![
-            format!("file={}", escape_property(&finding.file)),
-            format!("line={}", finding.line),
-            format!("col={}", finding.column),
+            format!("file={}", escape_property(finding.file())),
+            format!("line={}", finding.line()),
+            format!("col={}", finding.column()),
         ];
-        if finding.end_line >= finding.line && finding.end_line > 0 {
-            properties.push(format!("endLine={}", finding.end_line));
-            if finding.end_line == finding.line && finding.end_column > finding.column {
-                properties.push(format!("endColumn={}", finding.end_column));
+        if finding.end_line() >= finding.line() && finding.end_line() > 0 {
+            properties.push(format!("endLine={}", finding.end_line()));
+            if finding.end_line() == finding.line() && finding.end_column() > finding.column() {
+                properties.push(format!("endColumn={}", finding.end_column()));
             }
         }
-        properties.push(format!("title={}", escape_property(finding.rule)));
+        properties.push(format!("title={}", escape_property(finding.rule.id())));
         let mut message = finding.message.clone();
         if let Some(resource) = &finding.resource {
             message.push_str(&format!(" [{}]", resource.display_name()));

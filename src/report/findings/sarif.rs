@@ -50,23 +50,23 @@ pub fn render(report: Report<'_>) -> String {
 }
 
 fn result(finding: &Finding) -> Value {
-    let rule_index = rules().iter().position(|r| r.id == finding.rule);
+    let rule_index = rules().iter().position(|r| finding.rule == r.id);
     let mut region = json!({
-        "startLine": finding.line.max(1),
-        "startColumn": finding.column.max(1),
+        "startLine": finding.line().max(1),
+        "startColumn": finding.column().max(1),
     });
-    if finding.end_line >= finding.line && finding.end_line > 0 {
-        region["endLine"] = json!(finding.end_line);
-        let end_column = if finding.end_line == finding.line {
-            finding.end_column.max(finding.column).max(1)
+    if finding.end_line() >= finding.line() && finding.end_line() > 0 {
+        region["endLine"] = json!(finding.end_line());
+        let end_column = if finding.end_line() == finding.line() {
+            finding.end_column().max(finding.column()).max(1)
         } else {
-            finding.end_column.max(1)
+            finding.end_column().max(1)
         };
         region["endColumn"] = json!(end_column);
     }
     let mut location = json!({
         "physicalLocation": {
-            "artifactLocation": artifact(&finding.file),
+            "artifactLocation": artifact(finding.file()),
             "region": region,
         },
     });
@@ -77,8 +77,8 @@ fn result(finding: &Finding) -> Value {
         }]);
     }
     let mut message = finding.message.clone();
-    if !finding.pointer.is_empty() {
-        message.push_str(&format!(" (at {})", finding.pointer));
+    if !finding.pointer().is_empty() {
+        message.push_str(&format!(" (at {})", finding.pointer()));
     }
     let mut result = json!({
         "ruleId": finding.rule,
@@ -159,9 +159,9 @@ fn encode_uri_path(path: &str) -> String {
 fn fingerprint(finding: &Finding) -> String {
     let mut hasher = Sha256::new();
     for part in [
-        finding.rule,
-        finding.file.as_str(),
-        finding.pointer.as_str(),
+        finding.rule.id(),
+        finding.file(),
+        finding.pointer(),
         &finding
             .resource
             .as_ref()

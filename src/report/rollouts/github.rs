@@ -104,8 +104,8 @@ pub fn render(history: &History, options: &ReportOptions) -> String {
             annotations.push(Annotation {
                 level: Level::of(finding.severity),
                 file: change.file.clone(),
-                line: finding.line,
-                column: finding.column,
+                line: finding.line(),
+                column: finding.column(),
                 title: format!("{} ({})", finding.rule, change.resource_name()),
                 message: format!("commit {}: {}", commit.short_id(), finding.message),
             });
@@ -149,8 +149,10 @@ pub fn render(history: &History, options: &ReportOptions) -> String {
 mod tests {
     use super::*;
     use crate::crd::Algorithm;
-    use crate::history::{ApiVersionChange, ChangeFinding};
-    use crate::source::Position;
+    use crate::finding::{Finding, Location, Rule, Span};
+    use crate::history::ApiVersionChange;
+    use crate::history::rules::upgrade_window;
+    use crate::source::{Position, Target};
 
     fn history(rollouts: usize, errors: usize) -> History {
         let change = |i: usize, error: bool| Change {
@@ -167,14 +169,23 @@ mod tests {
             },
             fields: vec!["/spec/environmentdImageRef".into()],
             findings: if error {
-                vec![ChangeFinding {
-                    rule: "upgrade-window",
-                    severity: Severity::Error,
-                    message: "a downgrade".into(),
-                    pointer: "/spec/environmentdImageRef".into(),
-                    line: 9,
-                    column: 25,
-                }]
+                vec![Finding::new(
+                    Rule::new(&upgrade_window::RULE),
+                    Location {
+                        file: format!("clusters/mz-{i}.yaml"),
+                        document: Some(0),
+                        pointer: "/spec/environmentdImageRef".into(),
+                        target: Target::Value,
+                        span: Some(Span::at(
+                            Position {
+                                line: 9,
+                                column: 25,
+                            },
+                            0,
+                        )),
+                    },
+                    "a downgrade".into(),
+                )]
             } else {
                 vec![]
             },

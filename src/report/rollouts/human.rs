@@ -108,8 +108,8 @@ pub fn render(history: &History, options: &ReportOptions) -> String {
                     finding.rule,
                     painter.reset(),
                     row.change.file,
-                    finding.line,
-                    finding.column,
+                    finding.line(),
+                    finding.column(),
                     finding.message
                 );
             }

@@ -2,8 +2,9 @@
 //! custom resources before a GitOps tool syncs them.
 //!
 //! The modules follow the data flow: `source` (files → documents with byte
-//! spans) → `crd` (typed models, schemas, hash, conversion) → `check` /
-//! `migrate` / `history` → `report` → `cli`.
+//! spans) → `crd` (typed models, schemas, hash, conversion) → `finding`
+//! (the one finding model) → `check` / `migrate` / `history` → `rules` (the
+//! one catalogue of rules) → `report` → `cli`.
 
 pub mod check;
 pub mod cli;
@@ -14,4 +15,5 @@ pub mod fuzzing;
 pub mod history;
 pub mod migrate;
 pub mod report;
+pub mod rules;
 pub mod source;

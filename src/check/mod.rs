@@ -68,34 +68,3 @@ pub fn rules() -> &'static [&'static RuleInfo] {
 pub fn rule(id: &str) -> Option<&'static RuleInfo> {
     RULES.iter().copied().find(|rule| rule.id == id)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_are_unique_kebab_case_and_documented() {
-        let mut seen = std::collections::BTreeSet::new();
-        for rule in rules() {
-            assert!(seen.insert(rule.id), "duplicate id {}", rule.id);
-            assert!(
-                rule.id.starts_with(|c: char| c.is_ascii_lowercase())
-                    && rule
-                        .id
-                        .bytes()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
-                "{} is not kebab-case",
-                rule.id
-            );
-            assert!(!rule.summary.ends_with('.'), "{}", rule.id);
-            assert!(!rule.summary.contains('\n'), "{}", rule.id);
-            assert!(
-                rule.docs.len() > 80,
-                "{} needs a paragraph of docs",
-                rule.id
-            );
-        }
-        assert_eq!(rule("schema").map(|r| r.severity), Some(Severity::Error));
-        assert!(rule("nope").is_none());
-    }
-}

@@ -18,12 +18,12 @@ pub const VERSION: u32 = 1;
 #[derive(Serialize)]
 struct Document<'a> {
     version: u32,
-    findings: Vec<JsonFinding<'a>>,
+    findings: Vec<JsonRecord<'a>>,
     summary: &'a Summary,
 }
 
 #[derive(Serialize)]
-struct JsonFinding<'a> {
+struct JsonRecord<'a> {
     rule: &'a str,
     severity: &'a str,
     file: &'a str,
@@ -40,7 +40,7 @@ pub fn render(report: Report<'_>) -> String {
         findings: report
             .findings
             .iter()
-            .map(|f| JsonFinding {
+            .map(|f| JsonRecord {
                 rule: f.rule.id(),
                 severity: f.severity.as_str(),
                 file: f.file(),

@@ -101,6 +101,10 @@ pub fn convert_spec(spec: &Value, from: Version, to: Version) -> SpecConversion 
             spec.remove("inPlaceRollout");
             move_iam_role_arn(&mut spec, &mut notes);
             match spec.get("forcePromote") {
+                // A v1alpha1 `null` is admitted as the default `""` (spec §3a).
+                Some(Value::Null) => {
+                    spec.remove("forcePromote");
+                }
                 Some(Value::String(value)) if value.is_empty() || parses_as_nil_uuid(value) => {
                     spec.remove("forcePromote");
                 }

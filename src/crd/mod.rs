@@ -2,6 +2,7 @@
 //! generated schemas, the rollout hash and conversion between versions.
 //! Everything here works on values; files and text belong to `source`.
 
+pub mod admission;
 pub mod common;
 pub mod convert;
 pub mod hash;

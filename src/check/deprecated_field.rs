@@ -5,8 +5,8 @@ use serde_json::Value;
 use super::RuleInfo;
 use super::finding::Severity;
 use super::object::{Hit, Subject};
-use crate::crd::Version;
 use crate::crd::common::IAM_ROLE_ANNOTATION;
+use crate::crd::{SpecField, Version};
 use crate::source::Target;
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -31,17 +31,20 @@ pub(crate) fn check(subject: &Subject<'_>, hits: &mut Vec<Hit>) {
     let Some(spec) = subject.spec() else {
         return;
     };
-    if spec.contains_key("inPlaceRollout") {
+    if spec.contains_key(SpecField::InPlaceRollout.name()) {
         hits.push(Hit::new(
             &RULE,
-            "/spec/inPlaceRollout",
+            SpecField::InPlaceRollout.pointer(),
             Target::Key,
             "`spec.inPlaceRollout` is deprecated and ignored by the operator: delete it and choose a `rolloutStrategy` instead (`mz-presync migrate` removes it)".to_owned(),
         ));
     }
-    if let Some(arn) = spec.get("environmentdIamRoleArn").and_then(Value::as_str) {
+    if let Some(arn) = spec
+        .get(SpecField::EnvironmentdIamRoleArn.name())
+        .and_then(Value::as_str)
+    {
         let existing = spec
-            .get("serviceAccountAnnotations")
+            .get(SpecField::ServiceAccountAnnotations.name())
             .and_then(|a| a.get(IAM_ROLE_ANNOTATION))
             .and_then(Value::as_str);
         let mut message = format!(
@@ -54,7 +57,7 @@ pub(crate) fn check(subject: &Subject<'_>, hits: &mut Vec<Hit>) {
         }
         hits.push(Hit::new(
             &RULE,
-            "/spec/environmentdIamRoleArn",
+            SpecField::EnvironmentdIamRoleArn.pointer(),
             Target::Key,
             message,
         ));

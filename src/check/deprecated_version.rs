@@ -65,10 +65,7 @@ fn neutrality(subject: &Subject<'_>, target: Version) -> String {
         return "; this is a kustomize patch, so whether the migration starts a rollout is decided with its base".to_owned();
     }
     let object = subject.object;
-    let algorithm: Algorithm = subject.options.algorithm.unwrap_or(match target {
-        Version::V1 => Algorithm::V1,
-        _ => Algorithm::V1alpha2,
-    });
+    let algorithm: Algorithm = subject.options.algorithm.unwrap_or(target.algorithm());
     let before = crd::rollout_hash(object, algorithm);
     let conversion = crd::convert(object, target);
     let (Ok(before), Ok(conversion)) = (before, conversion) else {

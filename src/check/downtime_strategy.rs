@@ -5,6 +5,7 @@ use serde_json::Value;
 use super::RuleInfo;
 use super::finding::Severity;
 use super::object::{Hit, Subject};
+use crate::crd::SpecField;
 use crate::source::Target;
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -24,12 +25,12 @@ annotation `mz-presync.io/ignore: downtime-strategy`.",
 pub(crate) fn check(subject: &Subject<'_>, hits: &mut Vec<Hit>) {
     let strategy = subject
         .spec()
-        .and_then(|spec| spec.get("rolloutStrategy"))
+        .and_then(|spec| spec.get(SpecField::RolloutStrategy.name()))
         .and_then(Value::as_str);
     if strategy == Some("ImmediatelyPromoteCausingDowntime") {
         hits.push(Hit::new(
             &RULE,
-            "/spec/rolloutStrategy",
+            SpecField::RolloutStrategy.pointer(),
             Target::Value,
             "every rollout of this instance causes downtime: ImmediatelyPromoteCausingDowntime stops the running environmentd before the new one is ready; use WaitUntilReady (the default) or ManuallyPromote unless the downtime is intended".to_owned(),
         ));

@@ -5,6 +5,7 @@ use serde_json::Value;
 use super::RuleInfo;
 use super::finding::Severity;
 use super::object::{Hit, Subject};
+use crate::crd::SpecField;
 use crate::source::Target;
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -22,19 +23,17 @@ that was empty). Fill in the image reference, e.g. \
 metadata and persist backend URLs.",
 };
 
-const FIELDS: [&str; 2] = ["environmentdImageRef", "backendSecretName"];
-
 pub(crate) fn check(subject: &Subject<'_>, hits: &mut Vec<Hit>) {
     let Some(spec) = subject.spec() else {
         return;
     };
-    for field in FIELDS {
-        if let Some(Value::String(text)) = spec.get(field)
+    for field in SpecField::iter().filter(|field| field.required()) {
+        if let Some(Value::String(text)) = spec.get(field.name())
             && text.trim().is_empty()
         {
             hits.push(Hit::new(
                 &RULE,
-                format!("/spec/{field}"),
+                field.pointer(),
                 Target::Value,
                 format!(
                     "`spec.{field}` is empty: the API server accepts it, but the operator cannot roll out without it; fill it in"

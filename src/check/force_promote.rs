@@ -6,7 +6,7 @@ use super::RuleInfo;
 use super::finding::Severity;
 use super::object::{Hit, Subject, quote};
 use crate::crd::hash::is_hash;
-use crate::crd::{self, Version};
+use crate::crd::{self, SpecField, Version};
 use crate::source::Target;
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -31,7 +31,9 @@ pub(crate) fn check(subject: &Subject<'_>, hits: &mut Vec<Hit>) {
     if subject.version == Version::V1alpha1 {
         return;
     }
-    let Some(Value::String(value)) = subject.spec().and_then(|spec| spec.get("forcePromote"))
+    let Some(Value::String(value)) = subject
+        .spec()
+        .and_then(|spec| spec.get(SpecField::ForcePromote.name()))
     else {
         return;
     };
@@ -40,7 +42,7 @@ pub(crate) fn check(subject: &Subject<'_>, hits: &mut Vec<Hit>) {
     if value.is_empty() {
         return;
     }
-    const POINTER: &str = "/spec/forcePromote";
+    const POINTER: &str = SpecField::ForcePromote.pointer();
     if !is_hash(value) {
         let what = if value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()) {
             "a hash in upper case, and the operator compares hashes in lower case".to_owned()

@@ -79,10 +79,7 @@ impl Subject<'_> {
 
     /// The algorithm hashes are compared with (see [`CheckOptions::algorithm`]).
     pub fn algorithm(&self) -> Algorithm {
-        self.options.algorithm.unwrap_or(match self.version {
-            Version::V1 => Algorithm::V1,
-            Version::V1alpha1 | Version::V1alpha2 => Algorithm::V1alpha2,
-        })
+        self.options.algorithm.unwrap_or(self.version.algorithm())
     }
 }
 

@@ -3,8 +3,8 @@
 use super::RuleInfo;
 use super::finding::Severity;
 use super::object::{Hit, Subject, child_pointer};
-use crate::crd::Version;
 use crate::crd::common::IAM_ROLE_ANNOTATION;
+use crate::crd::{SpecField, Version};
 use crate::source::Target;
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -22,17 +22,16 @@ bumped by hand without migrating the spec: `mz-presync migrate` does both. It \
 is an error because the manifest does not do what it says.",
 };
 
-const REMOVED: [&str; 3] = ["requestRollout", "inPlaceRollout", "environmentdIamRoleArn"];
-
 /// The finding for `key` under `parent`, when it is one of the removed fields.
 pub(crate) fn hit(subject: &Subject<'_>, parent: &str, key: &str) -> Option<Hit> {
-    if subject.version == Version::V1alpha1 || parent != "/spec" || !REMOVED.contains(&key) {
+    if subject.version == Version::V1alpha1 || parent != "/spec" {
         return None;
     }
+    let field = SpecField::by_name(key).filter(|field| field.v1alpha1_only())?;
     let api_version = subject.version.api_version();
-    let instead = match key {
-        "requestRollout" => "a rollout now starts whenever the spec's rollout hash changes, so changing it does nothing; delete it (to roll out an unchanged spec, set `forceRollout` to a new UUID)".to_owned(),
-        "inPlaceRollout" => "it was already ignored by the operator; delete it and choose a `rolloutStrategy` (WaitUntilReady, ManuallyPromote or ImmediatelyPromoteCausingDowntime)".to_owned(),
+    let instead = match field {
+        SpecField::RequestRollout => "a rollout now starts whenever the spec's rollout hash changes, so changing it does nothing; delete it (to roll out an unchanged spec, set `forceRollout` to a new UUID)".to_owned(),
+        SpecField::InPlaceRollout => "it was already ignored by the operator; delete it and choose a `rolloutStrategy` (WaitUntilReady, ManuallyPromote or ImmediatelyPromoteCausingDowntime)".to_owned(),
         _ => format!(
             "environmentd would lose its IAM role; move the ARN to `serviceAccountAnnotations` under \"{IAM_ROLE_ANNOTATION}\""
         ),

@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::finding::Severity;
 use super::object::{Hit, Subject, child_pointer, describe_value, field_path, quote};
 use super::{RuleInfo, removed_field, unknown_field};
-use crate::crd;
+use crate::crd::{self, SpecField};
 use crate::source::{Target, parse_pointer};
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -124,10 +124,10 @@ fn missing_message(pointer: &str) -> String {
             ": every Materialize object needs a spec with at least environmentdImageRef and backendSecretName"
         }
         (1, "metadata") => ": add metadata with a name",
-        (2, "environmentdImageRef") => {
+        (2, name) if name == SpecField::EnvironmentdImageRef.name() => {
             ": name the environmentd image to run, e.g. materialize/environmentd:v26.1.0"
         }
-        (2, "backendSecretName") => {
+        (2, name) if name == SpecField::BackendSecretName.name() => {
             ": name the Secret holding the metadata and persist backend URLs"
         }
         _ => "",

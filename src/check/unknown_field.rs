@@ -3,7 +3,7 @@
 use super::RuleInfo;
 use super::finding::Severity;
 use super::object::{Hit, Subject, child_pointer, closest, field_path, schema_node};
-use crate::crd::Version;
+use crate::crd::{SpecField, Version};
 use crate::source::Target;
 
 pub const RULE: RuleInfo = RuleInfo {
@@ -33,7 +33,10 @@ pub(crate) fn hit(subject: &Subject<'_>, parent: &str, key: &str) -> Hit {
         "`{}` is not a field of {api_version}: the API server drops it silently, so it has no effect",
         field_path(&pointer)
     );
-    if parent == "/spec" && key == "rolloutRequestTimeout" && subject.version == Version::V1alpha2 {
+    if parent == "/spec"
+        && key == SpecField::RolloutRequestTimeout.name()
+        && subject.version == Version::V1alpha2
+    {
         message.push_str(
             "; v1alpha2 has no rolloutRequestTimeout (the operator uses 24h): use apiVersion materialize.cloud/v1 to keep it, or delete it",
         );

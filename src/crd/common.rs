@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::hash::Algorithm;
+
 pub const GROUP: &str = "materialize.cloud";
 pub const KIND: &str = "Materialize";
 pub const FORCE_ROLLOUT_ANNOTATION: &str = "materialize.cloud/force-rollout";
@@ -120,6 +122,18 @@ impl Version {
 
     pub fn parse(name: &str) -> Option<Version> {
         Version::ALL.into_iter().find(|v| v.as_str() == name)
+    }
+
+    /// The algorithm an object of this version is hashed with when the
+    /// caller does not choose one: its own for `v1alpha2` and `v1`. A
+    /// `v1alpha1` object has no hash of its own (it hashes as what it
+    /// converts to), so it gets the default, the design document's.
+    pub fn algorithm(self) -> Algorithm {
+        match self {
+            Version::V1alpha1 => Algorithm::default(),
+            Version::V1alpha2 => Algorithm::V1alpha2,
+            Version::V1 => Algorithm::V1,
+        }
     }
 }
 

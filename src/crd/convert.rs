@@ -7,7 +7,8 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::common::{IAM_ROLE_ANNOTATION, Version};
-use super::hash::{self, Algorithm};
+use super::fields::SpecField;
+use super::hash;
 use super::read::{Unreadable, declared_version, read_typed};
 
 /// Something a user must be told about a conversion.
@@ -72,14 +73,6 @@ pub struct Conversion {
     pub notes: Vec<Note>,
 }
 
-/// The algorithm a version's status hashes are written with.
-fn algorithm_for(version: Version) -> Algorithm {
-    match version {
-        Version::V1 => Algorithm::V1,
-        Version::V1alpha1 | Version::V1alpha2 => Algorithm::V1alpha2,
-    }
-}
-
 fn parses_as_nil_uuid(value: &str) -> bool {
     Uuid::parse_str(value).is_ok_and(|uuid| uuid.is_nil())
 }
@@ -97,16 +90,16 @@ pub fn convert_spec(spec: &Value, from: Version, to: Version) -> SpecConversion 
     let mut spec = source.clone();
     match (from, to) {
         (Version::V1alpha1, Version::V1alpha2 | Version::V1) => {
-            spec.remove("requestRollout");
-            spec.remove("inPlaceRollout");
+            spec.remove(SpecField::RequestRollout.name());
+            spec.remove(SpecField::InPlaceRollout.name());
             move_iam_role_arn(&mut spec, &mut notes);
-            match spec.get("forcePromote") {
+            match spec.get(SpecField::ForcePromote.name()) {
                 // A v1alpha1 `null` is admitted as the default `""` (spec §3a).
                 Some(Value::Null) => {
-                    spec.remove("forcePromote");
+                    spec.remove(SpecField::ForcePromote.name());
                 }
                 Some(Value::String(value)) if value.is_empty() || parses_as_nil_uuid(value) => {
-                    spec.remove("forcePromote");
+                    spec.remove(SpecField::ForcePromote.name());
                 }
                 Some(Value::String(value)) if Uuid::parse_str(value).is_ok() => {
                     notes.push(Note::InertForcePromote {
@@ -121,9 +114,14 @@ pub fn convert_spec(spec: &Value, from: Version, to: Version) -> SpecConversion 
         }
         (Version::V1, Version::V1alpha2) => drop_rollout_request_timeout(&mut spec, &mut notes),
         (Version::V1alpha2 | Version::V1, Version::V1alpha1)
-            if spec.get("forcePromote").is_none_or(Value::is_null) =>
+            if spec
+                .get(SpecField::ForcePromote.name())
+                .is_none_or(Value::is_null) =>
         {
-            spec.insert("forcePromote".into(), Value::String(String::new()));
+            spec.insert(
+                SpecField::ForcePromote.name().into(),
+                Value::String(String::new()),
+            );
         }
         _ => {}
     }
@@ -134,13 +132,13 @@ pub fn convert_spec(spec: &Value, from: Version, to: Version) -> SpecConversion 
 }
 
 fn drop_rollout_request_timeout(spec: &mut Map<String, Value>, notes: &mut Vec<Note>) {
-    if let Some(value) = spec.remove("rolloutRequestTimeout") {
+    if let Some(value) = spec.remove(SpecField::RolloutRequestTimeout.name()) {
         notes.push(Note::RolloutRequestTimeoutDropped { value });
     }
 }
 
 fn move_iam_role_arn(spec: &mut Map<String, Value>, notes: &mut Vec<Note>) {
-    let Some(arn) = spec.remove("environmentdIamRoleArn") else {
+    let Some(arn) = spec.remove(SpecField::EnvironmentdIamRoleArn.name()) else {
         return;
     };
     if arn.is_null() {
@@ -148,7 +146,7 @@ fn move_iam_role_arn(spec: &mut Map<String, Value>, notes: &mut Vec<Note>) {
     }
     let arn_text = arn.as_str().map_or_else(|| arn.to_string(), str::to_owned);
     let annotations = spec
-        .entry("serviceAccountAnnotations")
+        .entry(SpecField::ServiceAccountAnnotations.name())
         .or_insert_with(|| Value::Object(Map::new()));
     if annotations.is_null() {
         *annotations = Value::Object(Map::new());
@@ -187,7 +185,7 @@ pub fn mid_rollout(object: &Value) -> bool {
             .unwrap_or(Uuid::nil())
     };
     let completed = uuid_at("/status/lastCompletedRolloutRequest");
-    completed.is_nil() || completed != uuid_at("/spec/requestRollout")
+    completed.is_nil() || completed != uuid_at(SpecField::RequestRollout.pointer())
 }
 
 fn promoting(status: &Map<String, Value>) -> bool {
@@ -221,7 +219,7 @@ pub fn convert(object: &Value, to: Version) -> Result<Conversion, Unreadable> {
 
     if to == Version::V1alpha1 {
         // Back to v1alpha1 (round trips only): requestRollout carries the hash.
-        let algorithm = algorithm_for(from);
+        let algorithm = from.algorithm();
         if let (Ok(_), Some(spec)) = (
             &readable,
             out.get_mut("spec").and_then(Value::as_object_mut),
@@ -229,7 +227,7 @@ pub fn convert(object: &Value, to: Version) -> Result<Conversion, Unreadable> {
             let source_spec = &object["spec"];
             if let Ok(h) = hash::hash_spec(source_spec, annotation, algorithm) {
                 spec.insert(
-                    "requestRollout".into(),
+                    SpecField::RequestRollout.name().into(),
                     Value::String(hash::request_rollout_uuid(&h.hex).to_string()),
                 );
             }
@@ -256,7 +254,7 @@ pub fn convert(object: &Value, to: Version) -> Result<Conversion, Unreadable> {
             status.remove("lastCompletedRolloutRequest");
             status.remove("resourcesHash");
             let derived = readable.clone().and_then(|_| {
-                hash::hash_spec(&converted_spec, annotation, algorithm_for(to))
+                hash::hash_spec(&converted_spec, annotation, to.algorithm())
                     .map_err(|err| err.to_string())
             });
             match derived {

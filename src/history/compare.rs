@@ -3,6 +3,7 @@
 //! changes; each pair's fields and two-version findings are derived here.
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::LazyLock;
 
 use serde_json::Value;
 
@@ -14,9 +15,9 @@ use super::{
     KUSTOMIZE_PATCH, UPGRADE_WINDOW,
 };
 use crate::check::{CheckOptions, Finding, Severity, check_object, suppress};
-use crate::crd::Algorithm;
 use crate::crd::common::FORCE_ROLLOUT_ANNOTATION;
 use crate::crd::hash::force_rollout_annotation;
+use crate::crd::{Algorithm, SpecField};
 use crate::source::{DocumentIndex, Position, SourceFile, Target, escape_pointer_token};
 
 /// The files of one side of a diff that may hold resources: a path and what
@@ -42,17 +43,12 @@ pub struct CompareOptions {
 /// Spec fields that never feed the hash (spec §2): the seven **out** fields,
 /// and the v1alpha1 rollout triggers that conversion removes. Used only when
 /// a side is unreadable and the typed preimages cannot be compared.
-const NOT_HASHED: &[&str] = &[
-    "balancerdResourceRequirements",
-    "consoleResourceRequirements",
-    "balancerdReplicas",
-    "consoleReplicas",
-    "forcePromote",
-    "balancerdExternalCertificateSpec",
-    "consoleExternalCertificateSpec",
-    "requestRollout",
-    "inPlaceRollout",
-];
+static NOT_HASHED: LazyLock<Vec<&str>> = LazyLock::new(|| {
+    SpecField::iter()
+        .filter(|field| !field.hashed())
+        .map(SpecField::name)
+        .collect()
+});
 
 /// `/metadata/annotations/materialize.cloud~1force-rollout`.
 pub fn force_rollout_pointer() -> String {
@@ -588,7 +584,7 @@ pub fn changed_fields(old: &Resource, new: &Resource) -> Vec<String> {
 /// feed the hash, and the force-rollout annotation.
 fn raw_changed_fields(old: &Value, new: &Value) -> Vec<String> {
     let mut fields = Vec::new();
-    differing_members(&old["spec"], &new["spec"], NOT_HASHED, &mut fields);
+    differing_members(&old["spec"], &new["spec"], &NOT_HASHED, &mut fields);
     let annotation = |value: &Value| force_rollout_annotation(value).map(str::to_owned);
     if annotation(old) != annotation(new) {
         fields.push(force_rollout_pointer());
@@ -623,21 +619,21 @@ fn two_version_findings(
         findings.push(locator.finding(
             ENVIRONMENT_ID_CHANGED,
             Severity::Error,
-            "/spec/environmentId",
+            SpecField::EnvironmentId.pointer(),
             message,
         ));
     }
     let image = |resource: &Resource| {
         resource
             .value
-            .pointer("/spec/environmentdImageRef")
+            .pointer(SpecField::EnvironmentdImageRef.pointer())
             .and_then(Value::as_str)
             .map(str::to_owned)
     };
     if let (Some(old_image), Some(new_image)) = (image(old), image(new))
         && old_image != new_image
     {
-        let pointer = "/spec/environmentdImageRef";
+        let pointer = SpecField::EnvironmentdImageRef.pointer();
         match check_upgrade(&old_image, &new_image) {
             UpgradeVerdict::Allowed => {}
             UpgradeVerdict::Refused(reason) => findings.push(locator.finding(
@@ -653,13 +649,13 @@ fn two_version_findings(
     }
     let strategy = new
         .value
-        .pointer("/spec/rolloutStrategy")
+        .pointer(SpecField::RolloutStrategy.pointer())
         .and_then(Value::as_str);
     if rollout && strategy == Some("ImmediatelyPromoteCausingDowntime") {
         findings.push(locator.finding(
             DOWNTIME_STRATEGY,
             Severity::Warning,
-            "/spec/rolloutStrategy",
+            SpecField::RolloutStrategy.pointer(),
             "this change starts a rollout and rolloutStrategy is ImmediatelyPromoteCausingDowntime: the running environment is taken down before the new one is ready, so merging it causes downtime. Merge it in a maintenance window, or use WaitUntilReady".to_owned(),
         ));
     }

@@ -6,11 +6,13 @@
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::crd::SpecField;
+
 /// The `environmentId` as the operator reads it: absent or `null` is the nil
 /// UUID. `Err` for a value the operator cannot read (reported by the schema
 /// check, not here).
 fn environment_id(object: &Value) -> Result<Uuid, ()> {
-    match object.pointer("/spec/environmentId") {
+    match object.pointer(SpecField::EnvironmentId.pointer()) {
         None | Some(Value::Null) => Ok(Uuid::nil()),
         Some(Value::String(text)) => Uuid::parse_str(text).map_err(|_| ()),
         Some(_) => Err(()),

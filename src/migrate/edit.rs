@@ -28,6 +28,7 @@ use serde_json::{Map, Value};
 use yamlpath::{Component, Document, FeatureKind, Route};
 
 use super::render::{self, Context, FlowSpacing, Layout, Quoting};
+use crate::crd::SpecField;
 use crate::source::escape_pointer_token;
 
 /// The syntax of the file the document comes from.
@@ -65,7 +66,10 @@ pub struct EditError {
 /// line sits where the old one was (the diff shows a one-line change) rather
 /// than at the end of the mapping.
 const TAKES_PLACE_OF: &[(&str, &str)] = &[
-    ("serviceAccountAnnotations", "environmentdIamRoleArn"),
+    (
+        SpecField::ServiceAccountAnnotations.name(),
+        SpecField::EnvironmentdIamRoleArn.name(),
+    ),
     ("lastCompletedRolloutHash", "lastCompletedRolloutRequest"),
     ("requestedRolloutHash", "resourcesHash"),
 ];

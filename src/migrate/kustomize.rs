@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
-use crate::crd::Version;
 use crate::crd::common::GROUP;
+use crate::crd::{SpecField, Version};
 use crate::source::escape_pointer_token;
 
 /// The lists whose items may carry a `target` selector.
@@ -12,10 +12,10 @@ const TARGETED_LISTS: [&str; 2] = ["patches", "patchesJson6902"];
 
 /// v1alpha1 field names that a patch written for v1alpha1 may still touch.
 const V1ALPHA1_ONLY: [&str; 6] = [
-    "requestRollout",
-    "inPlaceRollout",
-    "environmentdIamRoleArn",
-    "rolloutRequestTimeout",
+    SpecField::RequestRollout.name(),
+    SpecField::InPlaceRollout.name(),
+    SpecField::EnvironmentdIamRoleArn.name(),
+    SpecField::RolloutRequestTimeout.name(),
     "lastCompletedRolloutRequest",
     "resourcesHash",
 ];
@@ -63,8 +63,8 @@ pub fn update_targets(kustomization: &mut Value, to: Version) -> Vec<TargetUpdat
             let mut warnings = Vec::new();
             if let Some(inline) = item.get("patch").and_then(Value::as_str) {
                 for field in V1ALPHA1_ONLY {
-                    let kept_in_v1 = field == "rolloutRequestTimeout" && to == Version::V1;
-                    if inline.contains(field) && !kept_in_v1 {
+                    let kept = SpecField::by_name(field).is_some_and(|f| f.in_version(to));
+                    if inline.contains(field) && !kept {
                         warnings.push(format!(
                             "the inline patch at /{list}/{i}/patch mentions `{field}`, which {to} objects do not have; rewrite that patch by hand"
                         ));

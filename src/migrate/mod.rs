@@ -58,10 +58,7 @@ impl Default for MigrateOptions {
 
 /// The algorithm whose hash must not change when migrating to `target`.
 pub fn algorithm_for(target: Version) -> Algorithm {
-    match target {
-        Version::V1 => Algorithm::V1,
-        Version::V1alpha1 | Version::V1alpha2 => Algorithm::V1alpha2,
-    }
+    target.algorithm()
 }
 
 /// Whether merging the migrated resource starts a rollout.

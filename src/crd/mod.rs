@@ -18,6 +18,7 @@ pub mod upgrade_window;
 pub mod v1;
 pub mod v1alpha1;
 pub mod v1alpha2;
+pub mod verdict;
 
 pub use common::{Version, is_materialize, kind_may_hold_materialize, version_of};
 pub use convert::{Conversion, Note, convert};

@@ -109,19 +109,19 @@ pub fn overlay(manifest: &mut Value, live: &Value) -> Overlay {
         .pointer("/metadata/annotations")
         .and_then(|a| a.get(FORCE_ROLLOUT_ANNOTATION))
         .is_some();
-    if !manifest_has_annotation && let Some(value) = live_annotation {
-        if let Some(metadata) = manifest.get_mut("metadata").and_then(Value::as_object_mut) {
-            let annotations = metadata
-                .entry("annotations")
-                .or_insert_with(|| Value::Object(Default::default()));
-            if let Some(annotations) = annotations.as_object_mut() {
-                annotations.insert(
-                    FORCE_ROLLOUT_ANNOTATION.to_owned(),
-                    Value::String(value.to_owned()),
-                );
-                taken.force_rollout_annotation = Some(value.to_owned());
-            }
-        }
+    if !manifest_has_annotation
+        && let Some(value) = live_annotation
+        && let Some(metadata) = manifest.get_mut("metadata").and_then(Value::as_object_mut)
+        && let Some(annotations) = metadata
+            .entry("annotations")
+            .or_insert_with(|| Value::Object(Default::default()))
+            .as_object_mut()
+    {
+        annotations.insert(
+            FORCE_ROLLOUT_ANNOTATION.to_owned(),
+            Value::String(value.to_owned()),
+        );
+        taken.force_rollout_annotation = Some(value.to_owned());
     }
     taken
 }

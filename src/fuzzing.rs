@@ -89,10 +89,10 @@ pub fn validate_bytes(data: &[u8]) {
     let validation = validate_files(vec![file], |_| false, &ValidateOptions::default());
     for finding in &validation.findings {
         assert!(
-            finding.line >= 1 && finding.line <= lines,
+            finding.line() >= 1 && finding.line() <= lines,
             "finding outside the file: {finding:?}"
         );
-        assert!(finding.column >= 1);
+        assert!(finding.column() >= 1);
     }
 }
 

@@ -500,6 +500,53 @@ fn parse_only_counts_without_checking() {
 }
 
 #[test]
+fn readme_rules_table_lists_the_catalogue() {
+    // The README's table has one row per rule, in catalogue order, with the
+    // rule's default severity first and, for a rule another command brought,
+    // that command. Its description column is prose of its own, longer than
+    // the one-line summary `explain` prints.
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let rows: Vec<(String, String)> = readme
+        .lines()
+        .skip_while(|line| !line.starts_with("| rule | severity |"))
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .map(|line| {
+            let cells: Vec<&str> = line.split(" | ").collect();
+            (
+                cells[0]
+                    .trim_start_matches("| ")
+                    .trim_matches('`')
+                    .to_owned(),
+                cells[1].to_owned(),
+            )
+        })
+        .collect();
+    let ids: Vec<&str> = rows.iter().map(|(id, _)| id.as_str()).collect();
+    let catalogue: Vec<&str> = mz_presync::rules::all().map(|rule| rule.id).collect();
+    assert_eq!(ids, catalogue);
+    for (rule, (_, severity)) in mz_presync::rules::all().zip(&rows) {
+        assert!(
+            severity.starts_with(rule.severity.as_str()),
+            "{}: {severity}",
+            rule.id
+        );
+        let command = match rule.scopes[0] {
+            mz_presync::finding::Scope::Validate => None,
+            mz_presync::finding::Scope::Rollouts => Some("(`rollouts`)"),
+            mz_presync::finding::Scope::Render => Some("(`render`)"),
+        };
+        assert_eq!(
+            command.is_some_and(|c| severity.contains(c)),
+            command.is_some(),
+            "{}: {severity}",
+            rule.id
+        );
+    }
+}
+
+#[test]
 fn explain_lists_and_documents_rules() {
     let output = Command::cargo_bin("mz-presync")
         .unwrap()
@@ -509,11 +556,7 @@ fn explain_lists_and_documents_rules() {
     assert_eq!(output.status.code(), Some(0));
     let list = String::from_utf8(output.stdout).unwrap();
     // Every rule id any command can print is explained.
-    let every_rule = mz_presync::check::rules()
-        .iter()
-        .chain(mz_presync::history::RULES)
-        .chain(mz_presync::report::manifests::RULES);
-    for rule in every_rule {
+    for rule in mz_presync::rules::all() {
         assert!(
             list.contains(rule.id) && list.contains(rule.summary),
             "{}",

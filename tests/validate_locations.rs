@@ -25,18 +25,18 @@ fn findings(file: &SourceFile) -> Vec<Finding> {
 fn at(file: &SourceFile, findings: &[Finding], pointer: &str) -> (usize, usize, String) {
     let finding = findings
         .iter()
-        .find(|f| f.pointer == pointer)
+        .find(|f| f.pointer() == pointer)
         .unwrap_or_else(|| panic!("no finding at {pointer}: {findings:#?}"));
-    let line = file.line_text(finding.line);
-    let start: String = line.chars().skip(finding.column - 1).collect();
-    let length = if finding.end_line == finding.line {
-        finding.end_column - finding.column
+    let line = file.line_text(finding.line());
+    let start: String = line.chars().skip(finding.column() - 1).collect();
+    let length = if finding.end_line() == finding.line() {
+        finding.end_column() - finding.column()
     } else {
         start.chars().count()
     };
     (
-        finding.line,
-        finding.column,
+        finding.line(),
+        finding.column(),
         start.chars().take(length).collect(),
     )
 }
@@ -188,11 +188,11 @@ fn check_object_locates_for_other_commands() {
     let found = check_object(&file, &docs[1], &prefix, object, &CheckOptions::default());
     assert_eq!(found.len(), 1);
     assert_eq!(
-        (found[0].rule, found[0].line, found[0].column),
+        (found[0].rule.id(), found[0].line(), found[0].column()),
         ("removed-field", 11, 3)
     );
-    assert_eq!((found[0].end_line, found[0].end_column), (11, 17));
-    assert_eq!(found[0].file, "t.yaml");
+    assert_eq!((found[0].end_line(), found[0].end_column()), (11, 17));
+    assert_eq!(found[0].file(), "t.yaml");
     assert_eq!(
         found[0].resource.as_ref().unwrap().name.as_deref(),
         Some("mz")

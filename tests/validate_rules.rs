@@ -73,14 +73,17 @@ fn every_case_gives_exactly_its_expected_findings() {
             .findings
             .iter()
             .map(|f| {
-                let pointer = if f.pointer.is_empty() {
+                let pointer = if f.pointer().is_empty() {
                     "-"
                 } else {
-                    f.pointer.as_str()
+                    f.pointer()
                 };
                 format!(
                     "{} {}:{} {} {pointer}",
-                    f.rule, f.line, f.column, f.severity
+                    f.rule,
+                    f.line(),
+                    f.column(),
+                    f.severity
                 )
             })
             .collect();
@@ -108,8 +111,8 @@ fn every_case_gives_exactly_its_expected_findings() {
             }
         }
         for finding in &validation.findings {
-            assert_eq!(finding.file, case.display().to_string());
-            assert!(finding.line >= 1 && finding.column >= 1, "{finding:?}");
+            assert_eq!(finding.file(), case.display().to_string());
+            assert!(finding.line() >= 1 && finding.column() >= 1, "{finding:?}");
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

@@ -2,16 +2,17 @@
 
 use serde_json::Value;
 
-use super::RuleInfo;
-use super::finding::Severity;
 use super::object::{Hit, Subject};
 use crate::crd::common::IAM_ROLE_ANNOTATION;
 use crate::crd::{SpecField, Version};
+use crate::finding::Severity;
+use crate::finding::{RuleInfo, Scope};
 use crate::source::Target;
 
-pub const RULE: RuleInfo = RuleInfo {
+pub static RULE: RuleInfo = RuleInfo {
     id: "deprecated-field",
     severity: Severity::Warning,
+    scopes: &[Scope::Validate],
     summary: "inPlaceRollout or environmentdIamRoleArn in a v1alpha1 object",
     docs: "Two v1alpha1 fields are deprecated. `inPlaceRollout` is ignored by the \
 operator: the way a rollout happens is chosen by `rolloutStrategy`. \
@@ -22,6 +23,7 @@ migrate` removes the first and moves the second; when the annotation already \
 holds a different ARN, the annotation wins and the field's ARN is lost, which \
 the finding points out. In v1alpha2 and v1 these fields do not exist any more \
 and are reported by `removed-field`.",
+    suppressible: true,
 };
 
 pub(crate) fn check(subject: &Subject<'_>, hits: &mut Vec<Hit>) {

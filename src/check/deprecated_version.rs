@@ -2,15 +2,16 @@
 
 use serde_json::Value;
 
-use super::RuleInfo;
-use super::finding::Severity;
 use super::object::{Hit, Subject};
 use crate::crd::{self, Algorithm, Note, Version};
+use crate::finding::Severity;
+use crate::finding::{RuleInfo, Scope};
 use crate::source::Target;
 
-pub const RULE: RuleInfo = RuleInfo {
+pub static RULE: RuleInfo = RuleInfo {
     id: "deprecated-version",
     severity: Severity::Warning,
+    scopes: &[Scope::Validate],
     summary: "A materialize.cloud/v1alpha1 object (or older than --require-version)",
     docs: "v1alpha1 is the legacy version of the Materialize resource: a rollout \
 starts only when `requestRollout` changes, which is easy to forget. v1alpha2 (and \
@@ -22,6 +23,7 @@ progress (finish it first). A warning by default; with `--require-version \
 v1alpha2` every v1alpha1 object is an error, and with `--require-version v1` \
 v1alpha2 objects are errors too. Note that migrating to v1alpha2 drops \
 `rolloutRequestTimeout`: migrate with `--to v1` to keep it.",
+    suppressible: true,
 };
 
 pub(crate) fn check(subject: &Subject<'_>, hits: &mut Vec<Hit>) {

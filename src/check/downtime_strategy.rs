@@ -2,15 +2,16 @@
 
 use serde_json::Value;
 
-use super::RuleInfo;
-use super::finding::Severity;
 use super::object::{Hit, Subject};
 use crate::crd::SpecField;
+use crate::finding::Severity;
+use crate::finding::{RuleInfo, Scope};
 use crate::source::Target;
 
-pub const RULE: RuleInfo = RuleInfo {
+pub static RULE: RuleInfo = RuleInfo {
     id: "downtime-strategy",
     severity: Severity::Warning,
+    scopes: &[Scope::Validate, Scope::Rollouts],
     summary: "rolloutStrategy: ImmediatelyPromoteCausingDowntime",
     docs: "With `rolloutStrategy: ImmediatelyPromoteCausingDowntime` the operator \
 tears down the running environmentd before the new one is ready, so every \
@@ -20,6 +21,7 @@ hydrated. That is sometimes chosen on purpose for small or development \
 instances; in production it usually is not. Use `WaitUntilReady` (the default) \
 or `ManuallyPromote`, or silence the finding for this resource with the \
 annotation `mz-presync.io/ignore: downtime-strategy`.",
+    suppressible: true,
 };
 
 pub(crate) fn check(subject: &Subject<'_>, hits: &mut Vec<Hit>) {

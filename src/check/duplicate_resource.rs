@@ -3,14 +3,15 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::finding::{Finding, ResourceRef, Severity};
 use super::object::{FindingDraft, Locator};
-use super::{RuleInfo, suppress};
+use super::suppress;
+use crate::finding::{Finding, ResourceRef, Rule, RuleInfo, Scope, Severity};
 use crate::source::{DocumentSpan, SourceFile, Target};
 
-pub const RULE: RuleInfo = RuleInfo {
+pub static RULE: RuleInfo = RuleInfo {
     id: "duplicate-resource",
     severity: Severity::Error,
+    scopes: &[Scope::Validate],
     summary: "Two documents define the same Materialize object (namespace/name)",
     docs: "A namespace and a name identify one object in a cluster, whatever the \
 apiVersion. When two documents in the checked files define the same Materialize \
@@ -21,6 +22,7 @@ definition is reported and points at the first. Objects without \
 `metadata.namespace` are compared within their file only, since the namespace \
 they end up in is decided elsewhere (kustomize, Argo CD, `kubectl -n`). \
 Kustomize patches are not definitions and are never compared.",
+    suppressible: true,
 };
 
 /// A Materialize object seen by the engine, for the cross-file pass.
@@ -55,7 +57,7 @@ pub(crate) fn check(seen: &[Seen]) -> Vec<Finding> {
             continue;
         }
         let original = &seen[original];
-        let original_at = locate(original, "the first").line;
+        let original_at = locate(original, "the first").line();
         let mut finding = locate(entry, "");
         finding.message = format!(
             "{} ({}) is already defined at {}:{} ({}): only one of them can exist in the cluster, and whichever is applied last silently replaces the other; remove one",
@@ -74,7 +76,7 @@ pub(crate) fn check(seen: &[Seen]) -> Vec<Finding> {
 
 fn locate(entry: &Seen, message: &str) -> Finding {
     Locator::new(&entry.file, &entry.doc, None).finding(FindingDraft {
-        rule: RULE.id,
+        rule: Rule::new(&RULE),
         severity: RULE.severity,
         pointer: format!("{}/metadata/name", entry.prefix),
         target: Target::Value,

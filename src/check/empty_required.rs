@@ -2,15 +2,16 @@
 
 use serde_json::Value;
 
-use super::RuleInfo;
-use super::finding::Severity;
 use super::object::{Hit, Subject};
 use crate::crd::SpecField;
+use crate::finding::Severity;
+use crate::finding::{RuleInfo, Scope};
 use crate::source::Target;
 
-pub const RULE: RuleInfo = RuleInfo {
+pub static RULE: RuleInfo = RuleInfo {
     id: "empty-required",
     severity: Severity::Warning,
+    scopes: &[Scope::Validate],
     summary: "environmentdImageRef or backendSecretName is an empty string",
     docs: "`environmentdImageRef` and `backendSecretName` are required, and the \
 schema is satisfied by any string, including an empty one: the API server \
@@ -21,6 +22,7 @@ copy-paste accident (a Helm value that was not set, an environment variable \
 that was empty). Fill in the image reference, e.g. \
 `materialize/environmentd:v26.1.0`, and the name of the Secret holding the \
 metadata and persist backend URLs.",
+    suppressible: true,
 };
 
 pub(crate) fn check(subject: &Subject<'_>, hits: &mut Vec<Hit>) {
@@ -55,7 +57,10 @@ mod tests {
             "spec": {"environmentdImageRef": "", "backendSecretName": "  "}
         });
         let hits = object_hits(&object, &CheckOptions::default());
-        let pointers: Vec<_> = hits.iter().map(|h| (h.rule, h.pointer.as_str())).collect();
+        let pointers: Vec<_> = hits
+            .iter()
+            .map(|h| (h.rule.id(), h.pointer.as_str()))
+            .collect();
         assert_eq!(
             pointers,
             [

@@ -8,16 +8,16 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::duplicate_resource::{self, Seen};
-use super::finding::{Finding, ResourceRef, Summary};
 use super::object::{CheckOptions, check_object};
 use super::{suppress, template_skipped, unreadable_file, yaml_syntax};
 use crate::crd;
+use crate::finding::{Finding, ResourceRef, Scope, Summary};
 use crate::source::{
     ParseError, ReadError, SourceFile, WalkOptions, objects, parse_document, parse_document_when,
     patch_files, read_path, walk,
 };
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct ValidateOptions {
     pub check: CheckOptions,
     pub walk: WalkOptions,
@@ -25,6 +25,22 @@ pub struct ValidateOptions {
     /// no rule (the baseline for benchmarks: what any tool that parses the
     /// files has to pay).
     pub parse_only: bool,
+    /// The command the findings are for. It decides how a template is
+    /// reported ([`template_skipped::finding`]): `validate` skips it with a
+    /// note, `render` fails on it, since a stream without its objects would
+    /// make Argo CD prune them.
+    pub command: Scope,
+}
+
+impl Default for ValidateOptions {
+    fn default() -> ValidateOptions {
+        ValidateOptions {
+            check: CheckOptions::default(),
+            walk: WalkOptions::default(),
+            parse_only: false,
+            command: Scope::Validate,
+        }
+    }
 }
 
 /// A problem with the command line rather than with a file: the run stops.
@@ -80,7 +96,7 @@ pub fn validate_paths(
                         return Err(ValidateError::Path(error));
                     }
                     ReadError::Io { .. } => io_errors.push(error),
-                    _ => walk_findings.push(unreadable_file::finding(&error)),
+                    _ => walk_findings.push(unreadable_file::finding(&error, options.command)),
                 }
             }
         }
@@ -99,7 +115,7 @@ pub fn validate_paths(
                     check_file(file, partial, options)
                 }
                 Err(error @ ReadError::Io { .. }) => FileOutcome::io_error(error),
-                Err(error) => FileOutcome::unreadable(&error),
+                Err(error) => FileOutcome::unreadable(&error, options.command),
             }
         })
         .collect();
@@ -142,10 +158,10 @@ struct FileOutcome {
 }
 
 impl FileOutcome {
-    fn unreadable(error: &ReadError) -> FileOutcome {
+    fn unreadable(error: &ReadError, command: Scope) -> FileOutcome {
         FileOutcome {
             files: 1,
-            findings: vec![unreadable_file::finding(error)],
+            findings: vec![unreadable_file::finding(error, command)],
             ..FileOutcome::default()
         }
     }
@@ -189,7 +205,7 @@ fn check_file(file: SourceFile, partial: bool, options: &ValidateOptions) -> Fil
             Err(error @ ParseError::Template { .. }) => {
                 // Whatever was found in the file so far is as meaningless as
                 // the rest of a template: report the template alone.
-                let note = template_skipped::finding(&file, &doc, &error);
+                let note = template_skipped::finding(&file, &doc, &error, options.command);
                 outcome.findings.clear();
                 outcome.seen.clear();
                 outcome.resources = 0;
@@ -200,9 +216,11 @@ fn check_file(file: SourceFile, partial: bool, options: &ValidateOptions) -> Fil
                 break;
             }
             Err(error) => {
+                // In `validate`'s words for every command: `render` prints
+                // these as they are, and words only its own stream guard's.
                 outcome
                     .findings
-                    .push(yaml_syntax::finding(&file, &doc, &error));
+                    .push(yaml_syntax::finding(&file, &doc, &error, Scope::Validate));
                 continue;
             }
         };
@@ -252,10 +270,10 @@ fn combine(outcomes: Vec<FileOutcome>) -> Validation {
     }
     let duplicates = duplicate_resource::check(&seen);
     for finding in &duplicates {
-        if let Some(entry) = seen.iter().find(|s| s.file.display == finding.file) {
+        if let Some(entry) = seen.iter().find(|s| s.file.display == finding.file()) {
             validation
                 .sources
-                .entry(finding.file.clone())
+                .entry(finding.file().to_owned())
                 .or_insert_with(|| Arc::clone(&entry.file));
         }
     }
@@ -265,17 +283,22 @@ fn combine(outcomes: Vec<FileOutcome>) -> Validation {
 
 fn finish(validation: &mut Validation) {
     validation.findings.sort_by(|a, b| {
-        (&a.file, a.line, a.column, a.rule, &a.message)
-            .cmp(&(&b.file, b.line, b.column, b.rule, &b.message))
+        (a.file(), a.line(), a.column(), a.rule, &a.message).cmp(&(
+            b.file(),
+            b.line(),
+            b.column(),
+            b.rule,
+            &b.message,
+        ))
     });
     let mut seen_exact = HashSet::new();
     validation.findings.retain(|f| {
         seen_exact.insert((
-            f.file.clone(),
-            f.line,
-            f.column,
+            f.file().to_owned(),
+            f.line(),
+            f.column(),
             f.rule,
-            f.pointer.clone(),
+            f.pointer().to_owned(),
             f.message.clone(),
         ))
     });

@@ -2,16 +2,17 @@
 
 use serde_json::Value;
 
-use super::RuleInfo;
-use super::finding::Severity;
 use super::object::{Hit, Subject, quote};
 use crate::crd::hash::is_hash;
 use crate::crd::{self, SpecField, Version};
+use crate::finding::Severity;
+use crate::finding::{RuleInfo, Scope};
 use crate::source::Target;
 
-pub const RULE: RuleInfo = RuleInfo {
+pub static RULE: RuleInfo = RuleInfo {
     id: "force-promote",
     severity: Severity::Warning,
+    scopes: &[Scope::Validate],
     summary: "A forcePromote that promotes nothing (warning) or promotes this spec's rollout at once (note)",
     docs: "From v1alpha2 on, `forcePromote` promotes a waiting rollout only when it \
 equals the rollout hash the operator requested (`status.requestedRolloutHash`, \
@@ -25,6 +26,7 @@ manual promotion (note: what you want when you mean it, a surprise otherwise); a
 this spec can start and is inert (warning). Remove an inert value, or set it to \
 the hash that `mz-presync hash` prints. Kustomize patches are not compared: \
 their hash belongs to the patched object.",
+    suppressible: true,
 };
 
 pub(crate) fn check(subject: &Subject<'_>, hits: &mut Vec<Hit>) {

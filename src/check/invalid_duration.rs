@@ -4,15 +4,16 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::RuleInfo;
-use super::finding::Severity;
 use super::object::{Hit, Subject, quote};
 use crate::crd::{self, SpecField};
+use crate::finding::Severity;
+use crate::finding::{RuleInfo, Scope};
 use crate::source::Target;
 
-pub const RULE: RuleInfo = RuleInfo {
+pub static RULE: RuleInfo = RuleInfo {
     id: "invalid-duration",
     severity: Severity::Warning,
+    scopes: &[Scope::Validate],
     summary: "rolloutRequestTimeout does not parse as a duration (the operator silently uses 24h)",
     docs: "`rolloutRequestTimeout` (v1, and v1alpha1 for newer operators) is a \
 human-readable duration. When the operator cannot parse it, it does not \
@@ -24,6 +25,7 @@ s (sec, second, seconds), m (min, minute, minutes), h (hr, hour, hours), d \
 `24h`, `90m`, `1h 30m`, `1h30m`, `45s`, `2d`. A bare number (`3600`), a decimal \
 (`1.5h`) and ISO 8601 (`PT1H`) are rejected; Go's `1h0m0s` is accepted (three \
 terms). The message says where parsing stopped.",
+    suppressible: true,
 };
 
 pub(crate) fn check(subject: &Subject<'_>, hits: &mut Vec<Hit>) {

@@ -16,8 +16,6 @@
 //! finding. `yaml-syntax` and `unreadable-file` cannot be silenced: a file
 //! that cannot be read is never a pass.
 
-pub mod finding;
-
 mod deprecated_field;
 mod deprecated_version;
 mod downtime_strategy;
@@ -29,87 +27,44 @@ mod invalid_duration;
 mod object;
 mod quick_locate;
 mod removed_field;
-mod schema;
+pub mod schema;
 pub mod suppress;
-mod template_skipped;
+pub mod template_skipped;
 mod unknown_field;
-mod unreadable_file;
+pub mod unreadable_file;
 mod yaml11_scalar;
-mod yaml_syntax;
+pub mod yaml_syntax;
 
 pub use engine::{ValidateError, ValidateOptions, Validation, validate_files, validate_paths};
-pub use finding::{Finding, ResourceRef, Severity, Summary};
+// The shared model, under the names `check`'s users have always imported.
+pub use crate::finding::{Finding, ResourceRef, RuleInfo, Severity, Summary};
 pub use invalid_duration::parse_duration;
 pub use object::{CheckOptions, check_object};
 
-/// What `mz-presync explain` shows about a rule.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RuleInfo {
-    /// Kebab-case id, as used in reports and suppressions.
-    pub id: &'static str,
-    /// The default severity; a few rules change it with options
-    /// (`--strict`, `--require-version`) or per case (`force-promote`).
-    pub severity: Severity,
-    /// One line, no final period.
-    pub summary: &'static str,
-    /// A paragraph: what is checked, why it matters, how to fix it.
-    pub docs: &'static str,
-}
-
-static RULES: [RuleInfo; 14] = [
-    yaml_syntax::RULE,
-    unreadable_file::RULE,
-    template_skipped::RULE,
-    schema::RULE,
-    unknown_field::RULE,
-    removed_field::RULE,
-    deprecated_version::RULE,
-    deprecated_field::RULE,
-    force_promote::RULE,
-    downtime_strategy::RULE,
-    invalid_duration::RULE,
-    empty_required::RULE,
-    yaml11_scalar::RULE,
-    duplicate_resource::RULE,
+static RULES: [&RuleInfo; 14] = [
+    &yaml_syntax::RULE,
+    &unreadable_file::RULE,
+    &template_skipped::RULE,
+    &schema::RULE,
+    &unknown_field::RULE,
+    &removed_field::RULE,
+    &deprecated_version::RULE,
+    &deprecated_field::RULE,
+    &force_promote::RULE,
+    &downtime_strategy::RULE,
+    &invalid_duration::RULE,
+    &empty_required::RULE,
+    &yaml11_scalar::RULE,
+    &duplicate_resource::RULE,
 ];
 
-/// Every rule `validate` can report, in the order the README lists them.
-pub fn rules() -> &'static [RuleInfo] {
+/// Every rule `validate` can report, in the order the README lists them
+/// (the catalogue of every command's rules is `crate::rules`).
+pub fn rules() -> &'static [&'static RuleInfo] {
     &RULES
 }
 
-/// The rule with this id.
+/// The `validate` rule with this id.
 pub fn rule(id: &str) -> Option<&'static RuleInfo> {
-    RULES.iter().find(|rule| rule.id == id)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_are_unique_kebab_case_and_documented() {
-        let mut seen = std::collections::BTreeSet::new();
-        for rule in rules() {
-            assert!(seen.insert(rule.id), "duplicate id {}", rule.id);
-            assert!(
-                rule.id.starts_with(|c: char| c.is_ascii_lowercase())
-                    && rule
-                        .id
-                        .bytes()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
-                "{} is not kebab-case",
-                rule.id
-            );
-            assert!(!rule.summary.ends_with('.'), "{}", rule.id);
-            assert!(!rule.summary.contains('\n'), "{}", rule.id);
-            assert!(
-                rule.docs.len() > 80,
-                "{} needs a paragraph of docs",
-                rule.id
-            );
-        }
-        assert_eq!(rule("schema").map(|r| r.severity), Some(Severity::Error));
-        assert!(rule("nope").is_none());
-    }
+    RULES.iter().copied().find(|rule| rule.id == id)
 }

@@ -5,14 +5,14 @@ use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
 
-use super::finding::{Finding, ResourceRef, Severity};
 use super::quick_locate::quick_locate;
 use super::{
-    RuleInfo, deprecated_field, deprecated_version, downtime_strategy, empty_required,
-    force_promote, invalid_duration, schema, suppress, yaml11_scalar,
+    deprecated_field, deprecated_version, downtime_strategy, empty_required, force_promote,
+    invalid_duration, schema, suppress, yaml11_scalar,
 };
 use crate::crd::{self, Algorithm, Version};
-use crate::source::{DocumentIndex, DocumentSpan, Position, SourceFile, Target, parse_pointer};
+use crate::finding::{Finding, Location, ResourceRef, Rule, RuleInfo, Severity, Span};
+use crate::source::{DocumentIndex, DocumentSpan, SourceFile, Target, parse_pointer};
 
 /// Options that change what the rules report.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -36,7 +36,7 @@ pub struct CheckOptions {
 /// to the object.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Hit {
-    pub rule: &'static str,
+    pub rule: Rule,
     pub severity: Severity,
     pub pointer: String,
     pub target: Target,
@@ -45,13 +45,13 @@ pub(crate) struct Hit {
 
 impl Hit {
     pub fn new(
-        rule: &RuleInfo,
+        rule: &'static RuleInfo,
         pointer: impl Into<String>,
         target: Target,
         message: String,
     ) -> Hit {
         Hit {
-            rule: rule.id,
+            rule: Rule::new(rule),
             severity: rule.severity,
             pointer: pointer.into(),
             target,
@@ -107,7 +107,7 @@ pub fn check_object(
     let ignored = suppress::annotation_rules(object);
     let hits: Vec<Hit> = hits
         .into_iter()
-        .filter(|hit| !(ignored.iter().any(|r| r == hit.rule) && suppress::can_suppress(hit.rule)))
+        .filter(|hit| !(ignored.iter().any(|r| hit.rule == r.as_str()) && hit.rule.suppressible))
         .collect();
     if hits.is_empty() {
         return Vec::new();
@@ -122,7 +122,7 @@ pub fn check_object(
     let hits: Vec<Hit> = hits
         .into_iter()
         .filter(|hit| {
-            hit.rule != yaml11_scalar::RULE.id
+            hit.rule != Rule::new(&yaml11_scalar::RULE)
                 || locator
                     .value_text(&format!("{prefix}{}", hit.pointer))
                     .is_some_and(|text| {
@@ -172,7 +172,7 @@ pub(crate) fn object_hits(object: &Value, options: &CheckOptions) -> Vec<Hit> {
 
 /// A finding that still needs its place in the file.
 pub(crate) struct FindingDraft {
-    pub rule: &'static str,
+    pub rule: Rule,
     pub severity: Severity,
     /// Pointer from the document root.
     pub pointer: String,
@@ -202,16 +202,17 @@ impl<'f> Locator<'f> {
     }
 
     pub fn finding(&mut self, draft: FindingDraft) -> Finding {
-        let (start, end) = self.locate(&draft.pointer, draft.target);
+        let mut location = Location::pointer(
+            self.file.display.clone(),
+            self.doc.index,
+            draft.pointer,
+            draft.target,
+        );
+        location.resolve(|pointer, target| self.locate(pointer, target));
         Finding {
             rule: draft.rule,
             severity: draft.severity,
-            file: self.file.display.clone(),
-            line: start.line,
-            column: start.column,
-            end_line: end.line,
-            end_column: end.column,
-            pointer: draft.pointer,
+            location,
             message: draft.message,
             resource: draft.resource,
         }
@@ -231,21 +232,24 @@ impl<'f> Locator<'f> {
         file.text.get(located.span.start..located.span.end)
     }
 
-    fn locate(&mut self, pointer: &str, target: Target) -> (Position, Position) {
+    fn locate(&mut self, pointer: &str, target: Target) -> Span {
         if let Some(root) = self.root
-            && let Some(found) = quick_locate(self.file, self.doc, pointer, target, root)
+            && let Some((start, end)) = quick_locate(self.file, self.doc, pointer, target, root)
         {
-            return found;
+            return Span { start, end };
         }
         let (file, doc) = (self.file, self.doc);
         let index = self
             .index
             .get_or_insert_with(|| DocumentIndex::new(file, doc));
         match index.locate(pointer, target) {
-            Some(located) => (located.start, located.end),
+            Some(located) => Span {
+                start: located.start,
+                end: located.end,
+            },
             None => {
                 let start = file.position(doc.content_start.min(doc.range.end));
-                (start, start)
+                Span { start, end: start }
             }
         }
     }

@@ -1,15 +1,16 @@
 //! `removed-field`: a v1alpha1-only field in a v1alpha2 or v1 object.
 
-use super::RuleInfo;
-use super::finding::Severity;
 use super::object::{Hit, Subject, child_pointer};
 use crate::crd::common::IAM_ROLE_ANNOTATION;
 use crate::crd::{SpecField, Version};
+use crate::finding::Severity;
+use crate::finding::{RuleInfo, Scope};
 use crate::source::Target;
 
-pub const RULE: RuleInfo = RuleInfo {
+pub static RULE: RuleInfo = RuleInfo {
     id: "removed-field",
     severity: Severity::Error,
+    scopes: &[Scope::Validate],
     summary: "requestRollout, inPlaceRollout or environmentdIamRoleArn in a v1alpha2 or v1 object",
     docs: "Three v1alpha1 fields do not exist from v1alpha2 on, and the API server \
 drops them silently: `requestRollout` (a rollout now starts whenever the rollout \
@@ -20,6 +21,7 @@ ignored; choose a `rolloutStrategy` instead) and `environmentdIamRoleArn` (set \
 place, environmentd silently loses its IAM role). Usually the apiVersion was \
 bumped by hand without migrating the spec: `mz-presync migrate` does both. It \
 is an error because the manifest does not do what it says.",
+    suppressible: true,
 };
 
 /// The finding for `key` under `parent`, when it is one of the removed fields.

@@ -4,15 +4,17 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::types::JsonType;
 use serde_json::Value;
 
-use super::finding::Severity;
 use super::object::{Hit, Subject, child_pointer, describe_value, field_path, quote};
-use super::{RuleInfo, removed_field, unknown_field};
+use super::{removed_field, unknown_field};
 use crate::crd::{self, SpecField};
+use crate::finding::Severity;
+use crate::finding::{RuleInfo, Scope};
 use crate::source::{Target, parse_pointer};
 
-pub const RULE: RuleInfo = RuleInfo {
+pub static RULE: RuleInfo = RuleInfo {
     id: "schema",
     severity: Severity::Error,
+    scopes: &[Scope::Validate],
     summary: "The object violates the schema of its own apiVersion",
     docs: "Every Materialize object is validated against the JSON schema of the \
 apiVersion it declares (materialize.cloud/v1alpha1, v1alpha2 or v1), compiled \
@@ -27,6 +29,7 @@ mz-presync reads YAML 1.2, where they are strings, while kubectl reads YAML \
 1.1, where they are booleans; write `true` or `false`. An apiVersion of the \
 materialize.cloud group that no CRD version serves is reported here too. \
 Unknown keys are reported by `unknown-field` and `removed-field` instead.",
+    suppressible: true,
 };
 
 /// A Materialize object whose apiVersion is not one of the three known.

@@ -13,14 +13,16 @@
 
 use serde_json::Value;
 
-use super::finding::Finding;
+use crate::finding::Finding;
 use crate::source::SourceFile;
 
 pub const IGNORE_ANNOTATION: &str = "mz-presync.io/ignore";
 
-/// Rules whose findings may be silenced.
+/// Whether findings of the rule with this id may be silenced: what the
+/// rule's definition says (a rule `validate` does not know, such as one of
+/// `rollouts`, may be).
 pub fn can_suppress(rule: &str) -> bool {
-    !matches!(rule, "yaml-syntax" | "unreadable-file")
+    super::rule(rule).is_none_or(|rule| rule.suppressible)
 }
 
 /// The rule ids listed in the object's ignore annotation.
@@ -70,17 +72,20 @@ pub fn comment_rules(line: &str) -> Option<Vec<String>> {
 /// True when a comment on the finding's line, or a comment-only line right
 /// above it, names the finding's rule.
 pub fn suppressed_by_comment(file: &SourceFile, finding: &Finding) -> bool {
-    if !can_suppress(finding.rule) {
-        return false;
-    }
-    let names = |line: &str| {
-        comment_rules(line).is_some_and(|rules| rules.iter().any(|r| r == finding.rule))
-    };
-    if names(file.line_text(finding.line)) {
+    finding.rule.suppressible && named_by_comment(file, finding.rule.id(), finding.line())
+}
+
+/// True when a comment on `line`, or a comment-only line right above it,
+/// names the rule `rule` (whether the rule may be silenced is the caller's
+/// question).
+pub fn named_by_comment(file: &SourceFile, rule: &str, line: usize) -> bool {
+    let names =
+        |text: &str| comment_rules(text).is_some_and(|rules| rules.iter().any(|r| r == rule));
+    if names(file.line_text(line)) {
         return true;
     }
-    finding.line > 1 && {
-        let above = file.line_text(finding.line - 1);
+    line > 1 && {
+        let above = file.line_text(line - 1);
         above.trim_start().starts_with('#') && names(above)
     }
 }

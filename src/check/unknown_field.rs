@@ -1,14 +1,15 @@
 //! `unknown-field`: a key the object's version does not define.
 
-use super::RuleInfo;
-use super::finding::Severity;
 use super::object::{Hit, Subject, child_pointer, closest, field_path, schema_node};
 use crate::crd::{SpecField, Version};
+use crate::finding::Severity;
+use crate::finding::{RuleInfo, Scope};
 use crate::source::Target;
 
-pub const RULE: RuleInfo = RuleInfo {
+pub static RULE: RuleInfo = RuleInfo {
     id: "unknown-field",
     severity: Severity::Warning,
+    scopes: &[Scope::Validate],
     summary: "A key the object's apiVersion does not define (the API server prunes it silently)",
     docs: "The Materialize CRD is a structural schema, so the Kubernetes API server \
 drops every key it does not define before storing the object, without an error \
@@ -19,6 +20,7 @@ the operator keeps its default. The message names the key, where it is, and the 
 closest defined name when there is one. It is a warning by default and an error \
 with `--strict`. The v1alpha1-only fields in a v1alpha2 or v1 object are \
 reported by `removed-field` instead.",
+    suppressible: true,
 };
 
 pub(crate) fn hit(subject: &Subject<'_>, parent: &str, key: &str) -> Hit {

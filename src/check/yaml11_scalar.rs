@@ -3,15 +3,16 @@
 
 use serde_json::Value;
 
-use super::RuleInfo;
-use super::finding::Severity;
 use super::object::{Hit, Subject, child_pointer, field_path, quote, schema_node};
 use crate::crd::Version;
+use crate::finding::Severity;
+use crate::finding::{RuleInfo, Scope};
 use crate::source::Target;
 
-pub const RULE: RuleInfo = RuleInfo {
+pub static RULE: RuleInfo = RuleInfo {
     id: "yaml11-scalar",
     severity: Severity::Error,
+    scopes: &[Scope::Validate],
     summary: "An unquoted value that kubectl and Argo CD read as a boolean or a number (YAML 1.1), not as the string written",
     docs: "mz-presync reads YAML 1.2, where `yes`, `on`, `n` and `0755` are \
 strings. kubectl, Argo CD and every tool built on sigs.k8s.io/yaml read YAML \
@@ -26,6 +27,7 @@ boolean or a number, the YAML 1.1 reading is what works, and the `schema` \
 rule reports the difference instead.) Quote the value (`\"yes\"`), or \
 write the boolean you meant as `true`/`false`. Only unquoted values are \
 reported: quoted ones, block scalars and JSON files read the same everywhere.",
+    suppressible: true,
 };
 
 /// Every string of the object that YAML 1.1 would type differently *if it

@@ -1,9 +1,7 @@
 //! `mz-presync explain`: the documentation of the rules of `validate`,
-//! `rollouts` and `render`.
+//! `rollouts` and `render` (the text is `report::explain`'s).
 
-use crate::check::{RuleInfo, rules};
-use crate::history;
-use crate::report::manifests;
+use crate::report::explain;
 
 /// Show what a rule checks and how to fix its findings; without a rule,
 /// list every rule.
@@ -17,103 +15,17 @@ pub struct Args {
 
 pub fn run(args: Args, _ctx: &super::Context) -> anyhow::Result<i32> {
     let Some(id) = args.rule else {
-        let all = rules().iter().chain(history::RULES).chain(manifests::RULES);
-        let width = all.map(|r| r.id.len()).max().unwrap_or(0);
-        println!("{:width$}  {:8}  description", "rule", "severity");
-        let groups = [
-            ("", rules()),
-            (
-                "Checks that `mz-presync rollouts` adds on a change:",
-                history::RULES,
-            ),
-            (
-                "Checks that `mz-presync render` adds on the manifest stream:",
-                manifests::RULES,
-            ),
-        ];
-        for (heading, group) in groups {
-            if !heading.is_empty() {
-                println!("\n{heading}");
-            }
-            for rule in group {
-                println!(
-                    "{:width$}  {:8}  {}",
-                    rule.id,
-                    rule.severity.as_str(),
-                    rule.summary
-                );
-            }
-        }
-        println!("\nRun `mz-presync explain RULE` for the details of one rule.");
+        print!("{}", explain::list());
         return Ok(super::EXIT_OK);
     };
-    let validate_rule = crate::check::rule(&id);
-    let rollouts_rule = history::rule(&id);
-    let render_rule = manifests::rule(&id);
-    match (validate_rule, rollouts_rule, render_rule) {
-        (None, None, None) => {
-            eprintln!(
-                "error: there is no rule `{id}`; `mz-presync explain` lists them: {}",
-                rules()
-                    .iter()
-                    .chain(history::RULES)
-                    .chain(manifests::RULES)
-                    .map(|r| r.id)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            Ok(super::EXIT_USAGE)
-        }
-        (first, second, third) => {
-            let mut text = String::new();
-            for (heading, rule) in [
-                ("", first),
-                ("In `rollouts`", second),
-                ("In `render`", third),
-            ] {
-                if let Some(rule) = rule {
-                    text.push_str(&describe(rule, heading, !text.is_empty()));
-                }
-            }
+    match explain::rule(&id) {
+        Ok(text) => {
             print!("{text}");
             Ok(super::EXIT_OK)
         }
-    }
-}
-
-fn describe(rule: &RuleInfo, heading: &str, continued: bool) -> String {
-    if continued {
-        format!(
-            "\n{heading} ({}): {}.\n\n{}\n",
-            rule.severity,
-            rule.summary,
-            wrap(rule.docs, 80)
-        )
-    } else {
-        format!(
-            "{} ({})\n\n{}.\n\n{}\n",
-            rule.id,
-            rule.severity,
-            rule.summary,
-            wrap(rule.docs, 80)
-        )
-    }
-}
-
-/// Wrap a paragraph at word boundaries.
-fn wrap(text: &str, width: usize) -> String {
-    let mut out = String::new();
-    let mut line_len = 0;
-    for word in text.split_whitespace() {
-        if line_len > 0 && line_len + 1 + word.chars().count() > width {
-            out.push('\n');
-            line_len = 0;
-        } else if line_len > 0 {
-            out.push(' ');
-            line_len += 1;
+        Err(error) => {
+            eprintln!("{error}");
+            Ok(super::EXIT_USAGE)
         }
-        out.push_str(word);
-        line_len += word.chars().count();
     }
-    out
 }

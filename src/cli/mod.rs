@@ -6,9 +6,9 @@ use std::io::IsTerminal;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod args;
 mod explain;
 mod hash;
-mod inputs;
 mod migrate;
 mod render;
 mod rollouts;

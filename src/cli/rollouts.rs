@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::crd::Algorithm;
+use super::args::{self, HashAlgorithm};
 use crate::history::{self, ScanOptions};
 use crate::report::rollouts::{self, FailOn, Format, ReportOptions};
 
@@ -20,7 +20,8 @@ const PROGRESS_MIN_COMMITS: usize = 2000;
 /// identified by namespace/name, so moving or renaming its file is no change.
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  mz-presync rollouts origin/main..HEAD\n  mz-presync rollouts --format markdown origin/main..HEAD >> \"$GITHUB_STEP_SUMMARY\"\n  mz-presync rollouts --fail-on rollout --format github \"$BASE_SHA..$HEAD_SHA\"\n  mz-presync rollouts --format json HEAD   # the whole history"
+    after_help = "Examples:\n  mz-presync rollouts origin/main..HEAD\n  mz-presync rollouts --format markdown origin/main..HEAD >> \"$GITHUB_STEP_SUMMARY\"\n  mz-presync rollouts --fail-on rollout --format github \"$BASE_SHA..$HEAD_SHA\"\n  mz-presync rollouts --format json HEAD   # the whole history",
+    mut_arg("format", |a| a.help("Output format: human (a table), json (stable, versioned), markdown (a pull-request summary), github (workflow annotations)"))
 )]
 pub struct Args {
     /// Commits to compare, as git understands them: A..B (reachable from B, not from A; a pull request is BASE..HEAD), A...B, or a single revision (its whole history).
@@ -29,12 +30,10 @@ pub struct Args {
     /// The repository; searched upward from here like git does.
     #[arg(long, value_name = "DIR", default_value = ".")]
     repo: PathBuf,
-    /// Which operator's hash to compute: v1alpha2 (the design document) or v1 (as shipped upstream).
-    #[arg(long, value_parser = ["v1alpha2", "v1"], default_value = "v1alpha2")]
-    algorithm: String,
-    /// Output format: human (a table), json (stable, versioned), markdown (a pull-request summary), github (workflow annotations).
-    #[arg(long, value_parser = ["human", "json", "markdown", "github"], default_value = "human")]
-    format: String,
+    #[command(flatten)]
+    algorithm: HashAlgorithm,
+    #[command(flatten)]
+    format: args::Format<Format>,
     /// Follow only the first parent of merge commits.
     #[arg(long)]
     first_parent: bool,
@@ -50,11 +49,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
-    let algorithm = Algorithm::parse(&args.algorithm).expect("clap restricts the values");
-    let format = Format::parse(&args.format).expect("clap restricts the values");
+    let format = args.format.format;
     let fail_on = FailOn::parse(&args.fail_on).expect("clap restricts the values");
     let options = ScanOptions {
-        algorithm,
+        algorithm: args.algorithm.algorithm,
         first_parent: args.first_parent,
         all: args.all,
         locate_changes: format == Format::Github,

@@ -26,11 +26,16 @@ fn explain(text: &str, err: &DurationError) -> String {
             format!("expected a number at {:?}", text[*offset..].trim_start())
         }
         DurationError::InvalidCharacter(offset) => {
-            let rest = &text[*offset..];
+            let (before, rest) = text.split_at(*offset);
             // Right after a unit the text needs a new term, so say so; after
-            // a number the character is what is wrong.
-            if text[..*offset].ends_with(char::is_alphabetic) {
-                format!("expected a number at {rest:?}")
+            // a number the character is what is wrong. humantime checks a
+            // unit only once the term ends, so a bad unit just before the
+            // character is the first mistake a reader meets.
+            if before.ends_with(char::is_alphabetic) {
+                match humantime::parse_duration(before) {
+                    Err(err @ DurationError::UnknownUnit { .. }) => explain(before, &err),
+                    _ => format!("expected a number at {rest:?}"),
+                }
             } else {
                 let c = rest.chars().next().unwrap_or_default();
                 format!("unexpected {c:?} at {rest:?}")

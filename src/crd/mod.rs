@@ -10,6 +10,7 @@ pub mod convert;
 pub mod duration;
 pub mod fields;
 pub mod hash;
+pub mod kustomize;
 pub mod live;
 pub mod operator;
 pub mod read;

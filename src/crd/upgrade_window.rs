@@ -109,7 +109,7 @@ fn not_a_version(tag: &str, text: &str, err: &semver::Error) -> String {
         return format!("tag {tag:?}: {text:?} is not a version number");
     }
     match pre {
-        Some(pre) if semver::Prerelease::new(pre).is_err() => {
+        Some(pre) if pre.is_empty() || semver::Prerelease::new(pre).is_err() => {
             format!("tag {tag:?} has an invalid pre-release part {pre:?}")
         }
         _ => format!("tag {tag:?} is not a semantic version ({err})"),

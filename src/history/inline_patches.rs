@@ -1,7 +1,9 @@
-//! Patches written inside a kustomization (`patches: [{patch: …, target:
-//! {kind: Materialize}}]`, inline `patchesStrategicMerge` entries): each
-//! becomes a partial object, so that `compare` judges a change to it like a
-//! change to a patch file — by the hashed fields it overrides.
+//! What a kustomize patch written inside a kustomization (`patches:
+//! [{patch: …, target: {kind: Materialize}}]`, inline
+//! `patchesStrategicMerge` entries) writes into a Materialize resource: a
+//! partial object, so that `compare` judges a change to it like a change to
+//! a patch file — by the hashed fields it overrides. Finding the inline
+//! patches is `source::kustomize`'s job; this is how `rollouts` models them.
 //!
 //! A JSON 6902 operation list is turned into the object it writes: an `add`
 //! or `replace` of a whole spec member (`/spec/environmentdImageRef`) sets
@@ -13,9 +15,11 @@
 use serde_json::{Map, Value, json};
 
 use crate::crd::common::KIND;
-use crate::source::{FileFormat, SourceFile, parse_pointer, parse_single_document};
+use crate::crd::kustomize::targets_materialize;
+use crate::source::kustomize::{self, Operation};
 
-/// One inline patch of a kustomization document.
+/// One inline patch of a kustomization document that writes into a
+/// Materialize resource.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InlinePatch {
     /// Where the patch text is in the kustomization (`/patches/2/patch`).
@@ -26,62 +30,28 @@ pub struct InlinePatch {
 
 /// The inline patches of `kustomization` that target Materialize objects.
 pub fn inline_patches(kustomization: &Value) -> Vec<InlinePatch> {
-    let mut out = Vec::new();
-    for list in ["patches", "patchesJson6902"] {
-        let Some(items) = kustomization.get(list).and_then(Value::as_array) else {
-            continue;
-        };
-        for (i, item) in items.iter().enumerate() {
-            let Some(text) = item.get("patch").and_then(Value::as_str) else {
-                continue;
-            };
-            let target = item.get("target").unwrap_or(&Value::Null);
-            let targets_materialize = target.get("kind").and_then(Value::as_str) == Some(KIND);
-            let object = match parse(text) {
-                Some(Value::Array(ops)) if targets_materialize => operations_object(target, &ops),
+    kustomize::inline_patches(kustomization)
+        .into_iter()
+        .filter_map(|patch| {
+            let target = patch.target.unwrap_or(&Value::Null);
+            let object = match kustomize::parse_patch(patch.text) {
+                Some(Value::Array(ops)) if targets_materialize(target) => {
+                    operations_object(target, &ops)
+                }
                 Some(object @ Value::Object(_)) if is_materialize_patch(&object, target) => object,
-                _ => continue,
+                _ => return None,
             };
-            out.push(InlinePatch {
-                pointer: format!("/{list}/{i}/patch"),
+            Some(InlinePatch {
+                pointer: patch.pointer,
                 object,
-            });
-        }
-    }
-    if let Some(items) = kustomization
-        .get("patchesStrategicMerge")
-        .and_then(Value::as_array)
-    {
-        for (i, item) in items.iter().enumerate() {
-            // One-line entries are file paths (see `source::patch_files`).
-            let Some(text) = item.as_str().filter(|t| t.contains('\n')) else {
-                continue;
-            };
-            if let Some(object @ Value::Object(_)) = parse(text)
-                && is_materialize_patch(&object, &Value::Null)
-            {
-                out.push(InlinePatch {
-                    pointer: format!("/patchesStrategicMerge/{i}"),
-                    object,
-                });
-            }
-        }
-    }
-    out
-}
-
-/// Patch text is YAML (JSON is YAML), read with the same limits as files
-/// (alias budget, depth, duplicate keys); anything that does not parse is
-/// left to kustomize to reject.
-fn parse(text: &str) -> Option<Value> {
-    let file = SourceFile::from_text("patch", "patch".into(), text.to_owned(), FileFormat::Yaml);
-    parse_single_document(&file)
+            })
+        })
+        .collect()
 }
 
 fn is_materialize_patch(object: &Value, target: &Value) -> bool {
     object.get("kind").and_then(Value::as_str) == Some(KIND)
-        || (object.get("kind").is_none()
-            && target.get("kind").and_then(Value::as_str) == Some(KIND))
+        || (object.get("kind").is_none() && targets_materialize(target))
 }
 
 /// The partial object a JSON 6902 operation list writes into the resource
@@ -94,31 +64,22 @@ pub fn operations_object(target: &Value, ops: &[Value]) -> Value {
         }
     }
     let mut object = json!({"kind": KIND, "metadata": metadata, "spec": {}});
-    for op in ops {
-        let (Some(kind), Some(path)) = (
-            op.get("op").and_then(Value::as_str),
-            op.get("path").and_then(Value::as_str),
-        ) else {
-            continue;
-        };
-        let Some(tokens) = parse_pointer(path) else {
-            continue;
-        };
-        let whole_value = matches!(kind, "add" | "replace");
-        match tokens.as_slice() {
+    for op in ops.iter().filter_map(Operation::read) {
+        let whole_value = op.sets_whole_value();
+        match op.tokens.as_slice() {
             [spec, member] if spec == "spec" && whole_value => {
-                object["spec"][member.as_str()] = op.get("value").cloned().unwrap_or(Value::Null);
+                object["spec"][member.as_str()] = op.value.cloned().unwrap_or(Value::Null);
             }
             [spec, member, ..] if spec == "spec" => {
-                record(&mut object["spec"][member.as_str()], kind, path, op);
+                record(&mut object["spec"][member.as_str()], &op);
             }
             [metadata, annotations, key]
                 if metadata == "metadata" && annotations == "annotations" =>
             {
                 let value = if whole_value {
-                    op.get("value").cloned().unwrap_or(Value::Null)
+                    op.value.cloned().unwrap_or(Value::Null)
                 } else {
-                    json!(format!("{kind} {path}"))
+                    json!(format!("{} {}", op.op, op.path))
                 };
                 object["metadata"]["annotations"][key.as_str()] = value;
             }
@@ -129,16 +90,16 @@ pub fn operations_object(target: &Value, ops: &[Value]) -> Value {
 }
 
 /// Add `op` to the record of operations on one spec member.
-fn record(member: &mut Value, kind: &str, path: &str, op: &Value) {
+fn record(member: &mut Value, op: &Operation<'_>) {
     if !member.is_object() || member.get("$operations").is_none() {
         *member = json!({"$operations": []});
     }
     if let Some(list) = member["$operations"].as_array_mut() {
         list.push(json!({
-            "op": kind,
-            "path": path,
-            "from": op.get("from"),
-            "value": op.get("value"),
+            "op": op.op,
+            "path": op.path,
+            "from": op.from,
+            "value": op.value,
         }));
     }
 }

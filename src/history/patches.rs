@@ -7,8 +7,11 @@
 //! schema error and a "no rollout" verdict for an image bump that restarts
 //! the database. The kustomization naming it sits in the patch's directory
 //! or above (kustomize's default load restrictor refuses files outside a
-//! kustomization's root); `validate` looks it up on disk, `rollouts` in each
-//! commit's tree.
+//! kustomization's root); `validate` looks it up on disk
+//! (`source::kustomize::patch_files`), `rollouts` here, in each commit's
+//! tree. What a kustomization names is read by `source::kustomize`; this
+//! file only searches the tree and remembers what each kustomization blob
+//! named.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -17,7 +20,8 @@ use git2::{ObjectType, Oid, Repository, Tree};
 
 use serde_json::Value;
 
-use crate::source::{self, FileFormat, is_kustomization_path, patch_references};
+use crate::source::kustomize::{is_kustomization_path, repo_patch_references};
+use crate::source::{self, FileFormat};
 
 /// Kustomizations read so far, by blob id: the repository paths of the
 /// patch files each names (for the directory it was found in), with the
@@ -111,11 +115,9 @@ fn named_patches(name: &str, directory: &str, bytes: Vec<u8>) -> Vec<NamedPatch>
     else {
         return Vec::new();
     };
-    patch_references(&file, Path::new(directory))
+    repo_patch_references(&file, directory)
         .into_iter()
-        .filter_map(|reference| {
-            normalize(&reference.path.to_string_lossy()).map(|path| (path, reference.target))
-        })
+        .map(|reference| (reference.path, reference.target))
         .collect()
 }
 
@@ -127,39 +129,9 @@ fn join(directory: &str, name: &str) -> String {
     }
 }
 
-/// `a/./b/../c` → `a/c`, lexically, as a path inside the repository; `None`
-/// when it leaves the repository or is absolute.
-fn normalize(path: &str) -> Option<String> {
-    if path.starts_with('/') {
-        return None;
-    }
-    let mut parts: Vec<&str> = Vec::new();
-    for component in path.split('/') {
-        match component {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(parts.join("/"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn lexical_normalization() {
-        assert_eq!(normalize("a/./b/../c.yaml").as_deref(), Some("a/c.yaml"));
-        assert_eq!(
-            normalize("overlays/prod/mz.yaml").as_deref(),
-            Some("overlays/prod/mz.yaml")
-        );
-        assert_eq!(normalize("../x.yaml"), None);
-        assert_eq!(normalize("/etc/x.yaml"), None);
-    }
 
     #[test]
     fn patches_are_found_through_the_kustomization_above_them() {

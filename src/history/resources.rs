@@ -7,9 +7,10 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::inline_patches::{inline_patches, operations_object};
-use crate::check::Severity;
+use crate::check::{template_skipped, yaml_syntax};
 use crate::crd::{self, Algorithm, RolloutHash, Unreadable};
-use crate::source::{self, DocumentSpan, FileFormat, ParseError, Position, SourceFile};
+use crate::finding::{Finding, Location, Rule, Span};
+use crate::source::{self, DocumentSpan, FileFormat, ParseError, Position, SourceFile, kustomize};
 
 /// Blobs larger than this are reported, not parsed (the same limit as
 /// reading files from disk).
@@ -66,11 +67,7 @@ fn may_be_operations(bytes: &[u8]) -> bool {
 /// The operations of an operation-list blob: a single document that is a
 /// sequence of mappings with `op` and `path`.
 fn operations_of(file: &SourceFile) -> Option<Vec<Value>> {
-    let Some(Value::Array(items)) = source::parse_single_document(file) else {
-        return None;
-    };
-    let is_operation = |item: &Value| item.get("op").is_some() && item.get("path").is_some();
-    (!items.is_empty() && items.iter().all(is_operation)).then_some(items)
+    source::parse_single_document(file).and_then(kustomize::operation_list)
 }
 
 /// A Materialize object in a blob.
@@ -89,10 +86,10 @@ pub struct Resource {
 /// A document that does not parse, or a blob that is not text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DocumentProblem {
-    pub rule: &'static str,
-    pub severity: Severity,
-    pub message: String,
-    pub position: Position,
+    /// `yaml-syntax` or `template-skipped`, at the place the parser
+    /// stopped. The wording is `rollouts`' own: it says what the problem
+    /// means for the comparison.
+    pub finding: Finding,
     /// The document's text names `Materialize`: it may hide a resource.
     pub mentions_materialize: bool,
 }
@@ -124,20 +121,24 @@ pub fn parse_blob(path: &str, bytes: Vec<u8>, algorithm: Algorithm) -> ParsedBlo
         };
     }
     if bytes.len() as u64 > MAX_BLOB_SIZE {
-        return whole_blob_problem(format!(
-            "the file is {} bytes, more than the limit of {MAX_BLOB_SIZE}; it was not read, so any Materialize resource in it is not compared",
-            bytes.len()
-        ));
+        return whole_blob_problem(
+            path,
+            format!(
+                "the file is {} bytes, more than the limit of {MAX_BLOB_SIZE}; it was not read, so any Materialize resource in it is not compared",
+                bytes.len()
+            ),
+        );
     }
     let file = match source::source_from_bytes(path_buf, path.to_owned(), bytes, format) {
         Ok(file) => file,
         Err(err) => {
-            return whole_blob_problem(format!(
-                "{err}; any Materialize resource in it is not compared"
-            ));
+            return whole_blob_problem(
+                path,
+                format!("{err}; any Materialize resource in it is not compared"),
+            );
         }
     };
-    let kustomization = source::is_kustomization_path(Path::new(path));
+    let kustomization = kustomize::is_kustomization_path(Path::new(path));
     let mut parsed = ParsedBlob {
         inline_patches: kustomization,
         ..ParsedBlob::default()
@@ -163,17 +164,22 @@ pub fn parse_blob(path: &str, bytes: Vec<u8>, algorithm: Algorithm) -> ParsedBlo
     parsed
 }
 
-fn whole_blob_problem(message: String) -> ParsedBlob {
+fn whole_blob_problem(path: &str, message: String) -> ParsedBlob {
     ParsedBlob {
         file: None,
         resources: Vec::new(),
         inline_patches: false,
         operations: None,
         problems: vec![DocumentProblem {
-            rule: "yaml-syntax",
-            severity: Severity::Error,
-            message,
-            position: Position { line: 1, column: 1 },
+            finding: Finding::new(
+                Rule::new(&yaml_syntax::RULE),
+                Location::at(
+                    path.to_owned(),
+                    None,
+                    Span::at(Position { line: 1, column: 1 }, 0),
+                ),
+                message,
+            ),
             mentions_materialize: true,
         }],
     }
@@ -182,25 +188,28 @@ fn whole_blob_problem(message: String) -> ParsedBlob {
 fn problem_of(file: &SourceFile, span: &DocumentSpan, err: &ParseError) -> DocumentProblem {
     let position = err.position().unwrap_or(file.position(span.content_start));
     let mentions_materialize = span.text(&file.text).contains("Materialize");
-    match err {
-        ParseError::Template { .. } => DocumentProblem {
-            rule: "template-skipped",
-            severity: Severity::Note,
-            message: format!(
+    let (rule, message) = match err {
+        ParseError::Template { .. } => (
+            &template_skipped::RULE,
+            format!(
                 "this document is a Helm/Go template, not YAML ({err}); its resources are not compared — render the chart and compare the output instead"
             ),
-            position,
-            mentions_materialize,
-        },
-        _ => DocumentProblem {
-            rule: "yaml-syntax",
-            severity: Severity::Error,
-            message: format!(
+        ),
+        _ => (
+            &yaml_syntax::RULE,
+            format!(
                 "the document does not parse ({err}); fix the syntax, otherwise Argo CD cannot apply it"
             ),
-            position,
-            mentions_materialize,
-        },
+        ),
+    };
+    let location = Location::at(
+        file.display.clone(),
+        Some(span.index),
+        Span::at(position, 0),
+    );
+    DocumentProblem {
+        finding: Finding::new(Rule::new(rule), location, message),
+        mentions_materialize,
     }
 }
 
@@ -306,20 +315,20 @@ spec:
             Algorithm::V1alpha2,
         );
         assert_eq!(parsed.problems.len(), 1);
-        assert_eq!(parsed.problems[0].rule, "yaml-syntax");
+        assert_eq!(parsed.problems[0].finding.rule, "yaml-syntax");
         assert!(parsed.problems[0].mentions_materialize);
         let parsed = parse_blob(
             "a.yaml",
             b"kind: Materialize\nspec:\n  {{- toYaml .Values.spec | nindent 2 }}\n".to_vec(),
             Algorithm::V1alpha2,
         );
-        assert_eq!(parsed.problems[0].rule, "template-skipped");
+        assert_eq!(parsed.problems[0].finding.rule, "template-skipped");
         let parsed = parse_blob(
             "a.yaml",
             b"Materialize\0binary".to_vec(),
             Algorithm::V1alpha2,
         );
-        assert_eq!(parsed.problems[0].rule, "yaml-syntax");
+        assert_eq!(parsed.problems[0].finding.rule, "yaml-syntax");
     }
 
     #[test]

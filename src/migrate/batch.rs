@@ -2,13 +2,11 @@
 //! patch files kustomizations reference, read and migrate in parallel.
 //! Reads only; writing is [`super::write`].
 
-use std::path::PathBuf;
-
-use rayon::prelude::*;
+use std::path::{Path, PathBuf};
 
 use super::{FileMigration, FileRole, MigrateError, MigrateOptions, migrate_text};
 use crate::crd::Version;
-use crate::source::{self, ReadError, SourceFile, WalkOptions};
+use crate::source::{self, Inputs, ReadError, SourceFile, WalkOptions};
 
 #[derive(Clone, Debug)]
 pub struct BatchOptions {
@@ -59,68 +57,139 @@ pub struct FileReport {
 /// Migrate every file under `paths` (`-` is standard input), in memory.
 /// Reports come back sorted by path, one per file found.
 pub fn migrate_paths(paths: &[PathBuf], options: &BatchOptions) -> Vec<FileReport> {
-    let (stdin, others): (Vec<PathBuf>, Vec<PathBuf>) =
-        paths.iter().cloned().partition(|p| p.as_os_str() == "-");
-    let mut reports = Vec::new();
-    let mut files = Vec::new();
-    for found in source::walk(&others, &options.walk) {
-        match found {
-            Ok(path) => files.push(path),
-            Err(err) => reports.push(FileReport {
-                path: err.path().to_path_buf(),
-                display: source::display_path(err.path()),
-                outcome: Outcome::Failed(FileFailure::Read(err)),
-            }),
-        }
-    }
-    files.extend(stdin.into_iter().take(1));
-    let max_size = options.walk.max_file_size;
-    let patches = source::patch_files(&files, max_size);
-    reports.par_extend(files.into_par_iter().map(|path| {
-        let role = if path.as_os_str() != "-"
-            && path
-                .canonicalize()
-                .is_ok_and(|canonical| patches.contains(&canonical))
-        {
-            FileRole::Patch
-        } else {
-            FileRole::Manifest
-        };
-        let display = if path.as_os_str() == "-" {
-            "-".to_owned()
-        } else {
-            source::display_path(&path)
-        };
-        let outcome = match source::read_path(&path, max_size) {
+    let inputs = Inputs::list(paths, &options.walk);
+    let patches = source::patch_files(&inputs.files(), options.walk.max_file_size);
+    let mut reports = inputs.read_each(|input| {
+        let display = source::display_path(&input.path);
+        let outcome = match input.content {
             Err(err) => Outcome::Failed(FileFailure::Read(err)),
             Ok(file) => {
-                let migrate_options = MigrateOptions {
-                    target: options.target,
-                    role,
+                let is_patch = !source::is_stdin(&input.path)
+                    && input
+                        .path
+                        .canonicalize()
+                        .is_ok_and(|canonical| patches.contains(&canonical));
+                let role = if is_patch {
+                    FileRole::Patch
+                } else {
+                    FileRole::Manifest
                 };
-                match migrate_text(&file, &migrate_options) {
-                    Ok(migration) if migration.changed() => Outcome::Migrated {
-                        source: file,
-                        migration,
-                        role,
-                    },
-                    Ok(_) => Outcome::Unchanged {
-                        stdin: (path.as_os_str() == "-").then_some(file),
-                    },
-                    Err(err) if err.is_skip() => Outcome::Skipped {
-                        reason: err,
-                        stdin: (path.as_os_str() == "-").then_some(file),
-                    },
-                    Err(err) => Outcome::Failed(FileFailure::Migrate(err)),
-                }
+                migrate_file(file, &input.path, role, options.target)
             }
         };
         FileReport {
-            path,
+            path: input.path,
             display,
             outcome,
         }
-    }));
+    });
     reports.sort_by(|a, b| a.path.cmp(&b.path));
     reports
+}
+
+fn migrate_file(file: SourceFile, path: &Path, role: FileRole, target: Version) -> Outcome {
+    let stdin = |file| source::is_stdin(path).then_some(file);
+    match migrate_text(&file, &MigrateOptions { target, role }) {
+        Ok(migration) if migration.changed() => Outcome::Migrated {
+            source: file,
+            migration,
+            role,
+        },
+        Ok(_) => Outcome::Unchanged { stdin: stdin(file) },
+        Err(err) if err.is_skip() => Outcome::Skipped {
+            reason: err,
+            stdin: stdin(file),
+        },
+        Err(err) => Outcome::Failed(FileFailure::Migrate(err)),
+    }
+}
+
+impl FileReport {
+    /// Standard input: its migrated stream goes to stdout, not to a file.
+    pub fn is_stdin(&self) -> bool {
+        source::is_stdin(&self.path)
+    }
+}
+
+impl FileFailure {
+    /// Whether the failure is outside the file (permissions, I/O), which
+    /// makes the run a usage or I/O error. Content that is not text
+    /// (binary, not UTF-8, too large) is a file that cannot be migrated.
+    pub fn is_io(&self) -> bool {
+        matches!(
+            self,
+            FileFailure::Read(err) if !matches!(
+                err,
+                ReadError::Binary { .. }
+                    | ReadError::NotUtf8 { .. }
+                    | ReadError::UnsupportedEncoding { .. }
+                    | ReadError::TooLarge { .. }
+            )
+        )
+    }
+}
+
+/// What a run did, counted for the summary and the exit status.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub files_changed: usize,
+    pub resources: usize,
+    pub kustomize_targets: usize,
+    /// Resources of manifests (not patches) whose migration is not proven
+    /// rollout-neutral.
+    pub not_neutral: usize,
+    /// Files left untouched because they could not be migrated safely.
+    pub failed: usize,
+    /// A read or write failed for reasons outside the files.
+    pub io_failed: bool,
+}
+
+/// How a run ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Nothing to do, or everything migrated.
+    Clean,
+    /// A file could not be migrated safely, or `--check` found something
+    /// to migrate.
+    Failed,
+    /// A read or write failed for reasons outside the files.
+    IoError,
+}
+
+impl Tally {
+    /// Count one report (a migrated file only once it is written).
+    pub fn count(&mut self, report: &FileReport) {
+        match &report.outcome {
+            Outcome::Unchanged { .. } | Outcome::Skipped { .. } => {}
+            Outcome::Failed(failure) => {
+                self.failed += 1;
+                self.io_failed |= failure.is_io();
+            }
+            Outcome::Migrated {
+                migration, role, ..
+            } => {
+                self.files_changed += 1;
+                self.resources += migration.resources.len();
+                self.kustomize_targets += migration.kustomize.len();
+                if *role == FileRole::Manifest {
+                    self.not_neutral += migration
+                        .resources
+                        .iter()
+                        .filter(|r| !r.rollout.is_neutral())
+                        .count();
+                }
+            }
+        }
+    }
+
+    /// `check`: the run only checks, and anything left to migrate fails it.
+    pub fn verdict(&self, check: bool) -> Verdict {
+        if self.io_failed {
+            Verdict::IoError
+        } else if self.failed > 0 || (check && self.files_changed > 0) {
+            Verdict::Failed
+        } else {
+            Verdict::Clean
+        }
+    }
 }

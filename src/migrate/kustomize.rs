@@ -1,14 +1,14 @@
-//! Kustomize: patch targets that name the old version. Which files are
-//! patches (partial objects) is `source::patch_files`' business.
+//! Kustomize, for `migrate`: moving the patch targets that select the old
+//! version to the new one, and saying which inline patches still need a
+//! hand. Reading a kustomization is `source::kustomize`'s business; which
+//! targets select Materialize objects, `crd::kustomize`'s.
 
 use serde_json::Value;
 
-use crate::crd::common::GROUP;
+use crate::crd::kustomize::selects_materialize_version;
 use crate::crd::{SpecField, Version};
 use crate::source::escape_pointer_token;
-
-/// The lists whose items may carry a `target` selector.
-const TARGETED_LISTS: [&str; 2] = ["patches", "patchesJson6902"];
+use crate::source::kustomize::TARGETED_LISTS;
 
 /// v1alpha1 field names that a patch written for v1alpha1 may still touch.
 const V1ALPHA1_ONLY: [&str; 6] = [
@@ -20,14 +20,6 @@ const V1ALPHA1_ONLY: [&str; 6] = [
     "resourcesHash",
 ];
 
-pub fn is_kustomization(value: &Value) -> bool {
-    value.get("kind").and_then(Value::as_str) == Some("Kustomization")
-        && value
-            .get("apiVersion")
-            .and_then(Value::as_str)
-            .is_some_and(|v| v.starts_with("kustomize.config.k8s.io/"))
-}
-
 /// One `target.version` moved to the new version.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TargetUpdate {
@@ -35,13 +27,6 @@ pub struct TargetUpdate {
     pub pointer: String,
     /// Things the user must still do by hand for this patch.
     pub warnings: Vec<String>,
-}
-
-fn selects_v1alpha1_materialize(target: &Value) -> bool {
-    let field = |name: &str| target.get(name).and_then(Value::as_str);
-    field("kind") == Some("Materialize")
-        && field("version") == Some(Version::V1alpha1.as_str())
-        && field("group").is_none_or(|group| group == GROUP)
 }
 
 /// Set `version` of every patch target that selects v1alpha1 Materialize
@@ -56,7 +41,7 @@ pub fn update_targets(kustomization: &mut Value, to: Version) -> Vec<TargetUpdat
             let Some(target) = item.get_mut("target") else {
                 continue;
             };
-            if !selects_v1alpha1_materialize(target) {
+            if !selects_materialize_version(target, Version::V1alpha1) {
                 continue;
             }
             target["version"] = Value::String(to.as_str().into());

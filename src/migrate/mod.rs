@@ -26,7 +26,7 @@ use serde_json::Value;
 use crate::crd::{self, Algorithm, Note, Version};
 use crate::source::{self, DocumentSpan, FileFormat, ParseError, Position, SourceFile, Target};
 
-pub use batch::{BatchOptions, FileFailure, FileReport, Outcome, migrate_paths};
+pub use batch::{BatchOptions, FileFailure, FileReport, Outcome, Tally, Verdict, migrate_paths};
 pub use edit::{Change, ChangeKind, EditError};
 pub use kustomize::TargetUpdate;
 
@@ -394,7 +394,7 @@ fn plan_document(
         }
         objects.push((pointer, object.clone(), conversion));
     }
-    let kustomize = if kustomization_file || kustomize::is_kustomization(&value) {
+    let kustomize = if kustomization_file || crate::source::kustomize::is_kustomization(&value) {
         kustomize::update_targets(&mut new, options.target)
     } else {
         Vec::new()

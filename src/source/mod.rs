@@ -18,7 +18,8 @@
 //! * [`locate`] / [`DocumentIndex`] build a tree-sitter tree (`yamlpath`) for
 //!   one document, and only when a finding or an edit needs a position.
 //! * [`walk`] lists files (gitignore-aware, parallel, sorted); [`read_file`]
-//!   reads one with named errors ([`ReadError`]).
+//!   reads one with named errors ([`ReadError`]); [`Inputs`] does both for
+//!   the command line's paths and `-`, for every command.
 //!
 //! Measured on 35,000 small files (2.2 documents each, release build, one
 //! thread): split + parse ≈ 25–36 ms per 1,000 files; reading without
@@ -28,7 +29,8 @@
 //! and never panics on any input: files are user data.
 
 mod file;
-mod kustomize;
+mod inputs;
+pub mod kustomize;
 mod locate;
 mod objects;
 mod parse;
@@ -40,6 +42,7 @@ mod template;
 mod walk;
 
 pub use file::SourceFile;
+pub use inputs::{Input, Inputs, ParsedDocument, is_stdin, parse_documents};
 pub use kustomize::{PatchReference, is_kustomization_path, patch_files, patch_references};
 pub use locate::{DocumentIndex, Located, Target, escape_pointer_token, locate, parse_pointer};
 pub use objects::objects;

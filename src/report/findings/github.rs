@@ -8,6 +8,7 @@
 
 use super::Report;
 use crate::check::Severity;
+use crate::report::github_escape::{escape_data, escape_property};
 
 /// Annotations GitHub displays per level and step.
 pub const ANNOTATIONS_PER_LEVEL: usize = 10;
@@ -23,17 +24,17 @@ pub fn render(report: Report<'_>) -> String {
         };
         per_level[slot] += 1;
         let mut properties = vec![
-            format!("file={}", escape_property(&finding.file)),
-            format!("line={}", finding.line),
-            format!("col={}", finding.column),
+            format!("file={}", escape_property(finding.file())),
+            format!("line={}", finding.line()),
+            format!("col={}", finding.column()),
         ];
-        if finding.end_line >= finding.line && finding.end_line > 0 {
-            properties.push(format!("endLine={}", finding.end_line));
-            if finding.end_line == finding.line && finding.end_column > finding.column {
-                properties.push(format!("endColumn={}", finding.end_column));
+        if finding.end_line() >= finding.line() && finding.end_line() > 0 {
+            properties.push(format!("endLine={}", finding.end_line()));
+            if finding.end_line() == finding.line() && finding.end_column() > finding.column() {
+                properties.push(format!("endColumn={}", finding.end_column()));
             }
         }
-        properties.push(format!("title={}", escape_property(finding.rule)));
+        properties.push(format!("title={}", escape_property(finding.rule.id())));
         let mut message = finding.message.clone();
         if let Some(resource) = &finding.resource {
             message.push_str(&format!(" [{}]", resource.display_name()));
@@ -58,28 +59,4 @@ pub fn render(report: Report<'_>) -> String {
         ));
     }
     out
-}
-
-/// Escaping for the message part of a workflow command.
-pub fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-/// Escaping for a property value (`file=`, `title=`).
-pub fn escape_property(text: &str) -> String {
-    escape_data(text).replace(':', "%3A").replace(',', "%2C")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escaping_follows_the_toolkit() {
-        assert_eq!(escape_data("50% done\r\nnext"), "50%25 done%0D%0Anext");
-        assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
-        assert_eq!(escape_data("a: b, c"), "a: b, c");
-    }
 }

@@ -18,7 +18,7 @@ pub fn render(report: Report<'_>, options: RenderOptions) -> String {
         if options.quiet && finding.severity != Severity::Error {
             continue;
         }
-        let source = report.sources.get(&finding.file).map(|s| s.as_ref());
+        let source = report.sources.get(finding.file()).map(|s| s.as_ref());
         out.push_str(&renderer.render(&[group(finding, source)]));
         out.push_str("\n\n");
     }
@@ -37,10 +37,10 @@ fn group<'a>(finding: &'a Finding, source: Option<&'a SourceFile>) -> Group<'a> 
     };
     let title = level
         .primary_title(finding.message.as_str())
-        .id(finding.rule);
+        .id(finding.rule.id());
     let line_text = source
-        .map(|file| file.line_text(finding.line))
-        .filter(|_| finding.line > 0);
+        .map(|file| file.line_text(finding.line()))
+        .filter(|_| finding.line() > 0);
     let mut group = match line_text {
         Some(text) if !text.is_empty() => {
             let (start, end) = caret(text, finding);
@@ -53,19 +53,19 @@ fn group<'a>(finding: &'a Finding, source: Option<&'a SourceFile>) -> Group<'a> 
             };
             title.element(
                 Snippet::source(text)
-                    .line_start(finding.line)
-                    .path(finding.file.as_str())
+                    .line_start(finding.line())
+                    .path(finding.file())
                     .annotation(annotation),
             )
         }
         _ => title.element(
-            Origin::path(finding.file.as_str())
-                .line(finding.line)
-                .char_column(finding.column),
+            Origin::path(finding.file())
+                .line(finding.line())
+                .char_column(finding.column()),
         ),
     };
-    if !finding.pointer.is_empty() {
-        group = group.element(Level::NOTE.message(format!("at {}", finding.pointer)));
+    if !finding.pointer().is_empty() {
+        group = group.element(Level::NOTE.message(format!("at {}", finding.pointer())));
     }
     group
 }
@@ -79,10 +79,11 @@ fn caret(text: &str, finding: &Finding) -> (usize, usize) {
             .nth(column.saturating_sub(1))
             .map_or(text.len(), |(i, _)| i)
     };
-    let start = byte_at(finding.column);
-    let mut end = if finding.end_line == finding.line && finding.end_column > finding.column {
-        byte_at(finding.end_column)
-    } else if finding.end_line > finding.line {
+    let start = byte_at(finding.column());
+    let mut end = if finding.end_line() == finding.line() && finding.end_column() > finding.column()
+    {
+        byte_at(finding.end_column())
+    } else if finding.end_line() > finding.line() {
         text.trim_end().len().max(start)
     } else {
         start

@@ -41,12 +41,12 @@ pub fn render(report: Report<'_>) -> String {
             .findings
             .iter()
             .map(|f| JsonFinding {
-                rule: f.rule,
+                rule: f.rule.id(),
                 severity: f.severity.as_str(),
-                file: &f.file,
-                line: f.line,
-                column: f.column,
-                pointer: &f.pointer,
+                file: f.file(),
+                line: f.line(),
+                column: f.column(),
+                pointer: f.pointer(),
                 message: &f.message,
                 resource: f.resource.as_ref(),
             })

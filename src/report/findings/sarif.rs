@@ -1,6 +1,6 @@
 //! `--format sarif`: SARIF 2.1.0, for GitHub code scanning and other
-//! viewers. One rule per check (all of them, so ids stay stable between
-//! runs), one result per finding with a physical location relative to the
+//! viewers. One rule per check of `validate` (all of them, from the rule
+//! catalogue, so ids stay stable between runs), one result per finding with a physical location relative to the
 //! current directory, columns in Unicode code points, and a
 //! `partialFingerprints` entry that does not depend on line numbers, so a
 //! finding keeps its identity when lines move above it.
@@ -9,14 +9,14 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::Report;
-use crate::check::{Finding, Severity, rules};
+use crate::finding::{Finding, RuleInfo, Scope, Severity};
+use crate::rules;
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const FINGERPRINT_KEY: &str = "mzPresyncFinding/v1";
 
 pub fn render(report: Report<'_>) -> String {
-    let rules: Vec<Value> = rules()
-        .iter()
+    let rules: Vec<Value> = validate_rules()
         .map(|rule| {
             json!({
                 "id": rule.id,
@@ -50,23 +50,23 @@ pub fn render(report: Report<'_>) -> String {
 }
 
 fn result(finding: &Finding) -> Value {
-    let rule_index = rules().iter().position(|r| r.id == finding.rule);
+    let rule_index = validate_rules().position(|r| finding.rule == r.id);
     let mut region = json!({
-        "startLine": finding.line.max(1),
-        "startColumn": finding.column.max(1),
+        "startLine": finding.line().max(1),
+        "startColumn": finding.column().max(1),
     });
-    if finding.end_line >= finding.line && finding.end_line > 0 {
-        region["endLine"] = json!(finding.end_line);
-        let end_column = if finding.end_line == finding.line {
-            finding.end_column.max(finding.column).max(1)
+    if finding.end_line() >= finding.line() && finding.end_line() > 0 {
+        region["endLine"] = json!(finding.end_line());
+        let end_column = if finding.end_line() == finding.line() {
+            finding.end_column().max(finding.column()).max(1)
         } else {
-            finding.end_column.max(1)
+            finding.end_column().max(1)
         };
         region["endColumn"] = json!(end_column);
     }
     let mut location = json!({
         "physicalLocation": {
-            "artifactLocation": artifact(&finding.file),
+            "artifactLocation": artifact(finding.file()),
             "region": region,
         },
     });
@@ -77,8 +77,8 @@ fn result(finding: &Finding) -> Value {
         }]);
     }
     let mut message = finding.message.clone();
-    if !finding.pointer.is_empty() {
-        message.push_str(&format!(" (at {})", finding.pointer));
+    if !finding.pointer().is_empty() {
+        message.push_str(&format!(" (at {})", finding.pointer()));
     }
     let mut result = json!({
         "ruleId": finding.rule,
@@ -91,6 +91,12 @@ fn result(finding: &Finding) -> Value {
         result["ruleIndex"] = json!(index);
     }
     result
+}
+
+/// The rules listed in `tool.driver.rules`, whose positions are the
+/// results' `ruleIndex`.
+fn validate_rules() -> impl Iterator<Item = &'static RuleInfo> {
+    rules::of(Scope::Validate)
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -159,9 +165,9 @@ fn encode_uri_path(path: &str) -> String {
 fn fingerprint(finding: &Finding) -> String {
     let mut hasher = Sha256::new();
     for part in [
-        finding.rule,
-        finding.file.as_str(),
-        finding.pointer.as_str(),
+        finding.rule.id(),
+        finding.file(),
+        finding.pointer(),
         &finding
             .resource
             .as_ref()

@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use super::{FailOn, ReportOptions};
 use crate::check::Severity;
 use crate::history::{Change, ChangeKind, CommitChanges, History};
+use crate::report::github_escape::{escape_data, escape_property};
 
 /// GitHub's per-step limit for each annotation level.
 pub const MAX_PER_LEVEL: usize = 10;
@@ -36,18 +37,6 @@ impl Level {
             Severity::Note => Level::Notice,
         }
     }
-}
-
-/// Escaping for the message part of a workflow command.
-fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-/// Escaping for a property value (`file=…,title=…`).
-fn escape_property(text: &str) -> String {
-    escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
 struct Annotation {
@@ -115,8 +104,8 @@ pub fn render(history: &History, options: &ReportOptions) -> String {
             annotations.push(Annotation {
                 level: Level::of(finding.severity),
                 file: change.file.clone(),
-                line: finding.line,
-                column: finding.column,
+                line: finding.line(),
+                column: finding.column(),
                 title: format!("{} ({})", finding.rule, change.resource_name()),
                 message: format!("commit {}: {}", commit.short_id(), finding.message),
             });
@@ -160,8 +149,10 @@ pub fn render(history: &History, options: &ReportOptions) -> String {
 mod tests {
     use super::*;
     use crate::crd::Algorithm;
-    use crate::history::{ApiVersionChange, ChangeFinding};
-    use crate::source::Position;
+    use crate::finding::{Finding, Location, Rule, Span};
+    use crate::history::ApiVersionChange;
+    use crate::history::rules::upgrade_window;
+    use crate::source::{Position, Target};
 
     fn history(rollouts: usize, errors: usize) -> History {
         let change = |i: usize, error: bool| Change {
@@ -178,14 +169,23 @@ mod tests {
             },
             fields: vec!["/spec/environmentdImageRef".into()],
             findings: if error {
-                vec![ChangeFinding {
-                    rule: "upgrade-window",
-                    severity: Severity::Error,
-                    message: "a downgrade".into(),
-                    pointer: "/spec/environmentdImageRef".into(),
-                    line: 9,
-                    column: 25,
-                }]
+                vec![Finding::new(
+                    Rule::new(&upgrade_window::RULE),
+                    Location {
+                        file: format!("clusters/mz-{i}.yaml"),
+                        document: Some(0),
+                        pointer: "/spec/environmentdImageRef".into(),
+                        target: Target::Value,
+                        span: Some(Span::at(
+                            Position {
+                                line: 9,
+                                column: 25,
+                            },
+                            0,
+                        )),
+                    },
+                    "a downgrade".into(),
+                )]
             } else {
                 vec![]
             },
@@ -250,11 +250,5 @@ mod tests {
         };
         let out = render(&history(1, 0), &options);
         assert!(out.starts_with("::error file=clusters/mz-0.yaml,line=9,col=3,title=rollout%3A prod/mz-0::Commit ccccccc (bump, everything) starts a rollout of prod/mz-0: it changes /spec/environmentdImageRef."), "{out}");
-    }
-
-    #[test]
-    fn escaping_follows_the_workflow_command_rules() {
-        assert_eq!(escape_data("50% a\nb\r"), "50%25 a%0Ab%0D");
-        assert_eq!(escape_property("a:b,c%"), "a%3Ab%2Cc%25");
     }
 }

@@ -7,39 +7,7 @@ use std::fmt::Write as _;
 use super::ReportOptions;
 use crate::check::Severity;
 use crate::history::{Change, CommitChanges, History};
-
-struct Style {
-    bold: &'static str,
-    rollout: &'static str,
-    error: &'static str,
-    warning: &'static str,
-    dim: &'static str,
-    reset: &'static str,
-}
-
-impl Style {
-    fn new(color: bool) -> Style {
-        if color {
-            Style {
-                bold: "\x1b[1m",
-                rollout: "\x1b[1;33m",
-                error: "\x1b[1;31m",
-                warning: "\x1b[33m",
-                dim: "\x1b[2m",
-                reset: "\x1b[0m",
-            }
-        } else {
-            Style {
-                bold: "",
-                rollout: "",
-                error: "",
-                warning: "",
-                dim: "",
-                reset: "",
-            }
-        }
-    }
-}
+use crate::report::style::{self, Painter};
 
 struct Row<'a> {
     commit: &'a CommitChanges,
@@ -67,7 +35,7 @@ fn change_cell(change: &Change) -> String {
 }
 
 pub fn render(history: &History, options: &ReportOptions) -> String {
-    let style = Style::new(options.color);
+    let painter = Painter::new(options.color);
     let mut hidden = 0;
     let rows: Vec<Row> = history
         .changes()
@@ -112,7 +80,7 @@ pub fn render(history: &History, options: &ReportOptions) -> String {
         line(
             &HEADER.map(str::to_owned),
             &mut out,
-            (style.bold, style.reset),
+            (&painter.start(style::EMPHASIS), painter.reset()),
         );
         let mut last_commit = "";
         for row in &rows {
@@ -122,26 +90,26 @@ pub fn render(history: &History, options: &ReportOptions) -> String {
             }
             last_commit = &row.commit.commit;
             let highlight = if row.change.rollout {
-                (style.rollout, style.reset)
+                (painter.start(style::WARNING), painter.reset())
             } else {
-                (style.dim, style.reset)
+                (painter.start(style::DIM), painter.reset())
             };
-            line(&cells, &mut out, highlight);
+            line(&cells, &mut out, (&highlight.0, highlight.1));
             for finding in &row.change.findings {
                 let color = match finding.severity {
-                    Severity::Error => style.error,
-                    Severity::Warning => style.warning,
-                    Severity::Note => "",
+                    Severity::Error => painter.start(style::ERROR),
+                    Severity::Warning => painter.start(style::CAUTION),
+                    Severity::Note => String::new(),
                 };
                 let _ = writeln!(
                     out,
                     "    {color}{}[{}]{} {}:{}:{}: {}",
                     finding.severity,
                     finding.rule,
-                    style.reset,
+                    painter.reset(),
                     row.change.file,
-                    finding.line,
-                    finding.column,
+                    finding.line(),
+                    finding.column(),
                     finding.message
                 );
             }

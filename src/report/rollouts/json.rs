@@ -1,11 +1,114 @@
-//! The stable machine format (version 1): the [`History`] as serialized.
+//! The stable machine format (version 1): the [`History`] as documented.
+//! The shape (key names and order) is this file's: the history's own types
+//! are not serialized directly, so a finding can be the one model every
+//! command shares while the report keeps its version-1 fields.
 
-use crate::history::History;
+use serde::Serialize;
+
+use crate::crd::Algorithm;
+use crate::finding::{Finding, Rule, Severity};
+use crate::history::{ApiVersionChange, Change, ChangeKind, CommitChanges, History};
 
 pub fn render(history: &History) -> String {
-    let mut out = serde_json::to_string_pretty(history).expect("the history serializes");
+    let report = Report {
+        version: history.version,
+        algorithm: history.algorithm,
+        range: &history.range,
+        commits: history.commits.iter().map(Commit::of).collect(),
+    };
+    let mut out = serde_json::to_string_pretty(&report).expect("the history serializes");
     out.push('\n');
     out
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    version: u32,
+    algorithm: Algorithm,
+    range: &'a str,
+    commits: Vec<Commit<'a>>,
+}
+
+#[derive(Serialize)]
+struct Commit<'a> {
+    commit: &'a str,
+    parents: &'a [String],
+    summary: &'a str,
+    author: &'a str,
+    time: &'a str,
+    changes: Vec<ChangeJson<'a>>,
+}
+
+impl<'a> Commit<'a> {
+    fn of(commit: &'a CommitChanges) -> Self {
+        Commit {
+            commit: &commit.commit,
+            parents: &commit.parents,
+            summary: &commit.summary,
+            author: &commit.author,
+            time: &commit.time,
+            changes: commit.changes.iter().map(ChangeJson::of).collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ChangeJson<'a> {
+    namespace: Option<&'a str>,
+    name: Option<&'a str>,
+    file: &'a str,
+    change: ChangeKind,
+    rollout: bool,
+    old_hash: Option<&'a str>,
+    new_hash: Option<&'a str>,
+    api_version: &'a ApiVersionChange,
+    fields: &'a [String],
+    findings: Vec<FindingJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kustomize_patch: Option<&'a str>,
+}
+
+impl<'a> ChangeJson<'a> {
+    fn of(change: &'a Change) -> Self {
+        ChangeJson {
+            namespace: change.namespace.as_deref(),
+            name: change.name.as_deref(),
+            file: &change.file,
+            change: change.change,
+            rollout: change.rollout,
+            old_hash: change.old_hash.as_deref(),
+            new_hash: change.new_hash.as_deref(),
+            api_version: &change.api_version,
+            fields: &change.fields,
+            findings: change.findings.iter().map(FindingJson::of).collect(),
+            kustomize_patch: change.kustomize_patch.as_deref(),
+        }
+    }
+}
+
+/// A finding on a change: the file is the change's; `pointer` is inside
+/// the document (prefixed with `/items/N` for an item of a `List`).
+#[derive(Serialize)]
+struct FindingJson<'a> {
+    rule: Rule,
+    severity: Severity,
+    message: &'a str,
+    pointer: &'a str,
+    line: usize,
+    column: usize,
+}
+
+impl<'a> FindingJson<'a> {
+    fn of(finding: &'a Finding) -> Self {
+        FindingJson {
+            rule: finding.rule,
+            severity: finding.severity,
+            message: &finding.message,
+            pointer: finding.pointer(),
+            line: finding.line(),
+            column: finding.column(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -237,7 +237,7 @@ fn details(out: &mut String, resource: &Resource, have_net: bool) {
                 "  - {icon} **{}** {} at {}: {}",
                 finding.rule,
                 code(commit.short_id()),
-                code(&format!("{}:{}", change.file, finding.line)),
+                code(&format!("{}:{}", change.file, finding.line())),
                 plain(&finding.message)
             );
         }

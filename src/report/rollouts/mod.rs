@@ -9,24 +9,13 @@ pub mod markdown;
 use crate::check::Severity;
 use crate::history::History;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    #[default]
     Human,
     Json,
     Markdown,
     Github,
-}
-
-impl Format {
-    pub fn parse(name: &str) -> Option<Format> {
-        match name {
-            "human" => Some(Format::Human),
-            "json" => Some(Format::Json),
-            "markdown" => Some(Format::Markdown),
-            "github" => Some(Format::Github),
-            _ => None,
-        }
-    }
 }
 
 /// What makes `rollouts` exit 1.

@@ -7,6 +7,29 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::crd::SpecField;
+use crate::finding::{Finding, Rule, RuleInfo, Scope, Severity};
+use crate::history::locator::Locator;
+use crate::history::resources::Resource;
+
+pub static RULE: RuleInfo = RuleInfo {
+    id: "environment-id-changed",
+    severity: Severity::Error,
+    scopes: &[Scope::Rollouts],
+    summary: "spec.environmentId of an existing resource changes",
+    docs: "The environmentId names the persisted data a Materialize instance runs on. Once a resource has a non-nil environmentId, changing it (or removing it, which reads as the nil UUID) points the running instance at different data. `mz-presync rollouts` compares each commit with its first parent and reports any such change for the same namespace/name; the API server cannot, because it never sees the old value. Restore the old value; to start a new environment, create a new resource. Silence it with the annotation `mz-presync.io/ignore: environment-id-changed` or a `# mz-presync: ignore[environment-id-changed]` comment.",
+    suppressible: true,
+};
+
+/// The finding when `new` changes the `environmentId` of `old`.
+pub fn check(old: &Resource, new: &Resource, locator: &mut Locator<'_>) -> Option<Finding> {
+    let message = environment_id_changed(&old.value, &new.value)?;
+    Some(locator.finding(
+        Rule::new(&RULE),
+        RULE.severity,
+        SpecField::EnvironmentId.pointer(),
+        message,
+    ))
+}
 
 /// The `environmentId` as the operator reads it: absent or `null` is the nil
 /// UUID. `Err` for a value the operator cannot read (reported by the schema
@@ -22,7 +45,7 @@ fn environment_id(object: &Value) -> Result<Uuid, ()> {
 /// The error message when `new` changes a non-nil `environmentId` of `old`,
 /// or `None` when the change is allowed (first assignment, or no change in
 /// the normalized value, e.g. upper case to lower case).
-pub fn environment_id_changed(old: &Value, new: &Value) -> Option<String> {
+fn environment_id_changed(old: &Value, new: &Value) -> Option<String> {
     let (Ok(before), Ok(after)) = (environment_id(old), environment_id(new)) else {
         return None;
     };

@@ -50,7 +50,9 @@ fn schemas_accept_readable_golden_inputs_and_reject_unreadable_ones() {
         let validator = schema::validator(version);
         // Unknown fields are the `unknown-field` rule's business, not a
         // reason the object is unreadable: the operator drops them.
-        let valid = validator.iter_errors(input).all(|e| {
+        // The API server admits the object before validating it (spec §3a).
+        let admitted = mz_presync::crd::admission::admit(input);
+        let valid = validator.iter_errors(&admitted.object).all(|e| {
             matches!(
                 e.kind(),
                 jsonschema::error::ValidationErrorKind::AdditionalProperties { .. }
@@ -92,4 +94,14 @@ fn api_server_uuid_forms() {
     assert!(!schema::is_api_server_uuid(
         "6f1e2a3b-4c5d4e6f-8a9b-0c1d2e3f4a5b"
     ));
+}
+
+#[test]
+fn checked_in_config_schema_matches_the_generator() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/config.schema.json");
+    let actual = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        actual == mz_presync::config::json_schema(),
+        "schemas/config.schema.json is out of date; run `cargo run -- schema --out schemas`"
+    );
 }

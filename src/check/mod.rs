@@ -25,6 +25,7 @@ mod engine;
 mod force_promote;
 mod invalid_duration;
 mod object;
+mod pruned_null;
 mod quick_locate;
 mod removed_field;
 pub mod schema;
@@ -41,11 +42,12 @@ pub use crate::finding::{Finding, ResourceRef, RuleInfo, Severity, Summary};
 pub use invalid_duration::parse_duration;
 pub use object::{CheckOptions, check_object};
 
-static RULES: [&RuleInfo; 14] = [
+static RULES: [&RuleInfo; 15] = [
     &yaml_syntax::RULE,
     &unreadable_file::RULE,
     &template_skipped::RULE,
     &schema::RULE,
+    &pruned_null::RULE,
     &unknown_field::RULE,
     &removed_field::RULE,
     &deprecated_version::RULE,

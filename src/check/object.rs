@@ -8,9 +8,9 @@ use serde_json::{Map, Value};
 use super::quick_locate::quick_locate;
 use super::{
     deprecated_field, deprecated_version, downtime_strategy, empty_required, force_promote,
-    invalid_duration, schema, suppress, yaml11_scalar,
+    invalid_duration, pruned_null, schema, suppress, yaml11_scalar,
 };
-use crate::crd::{self, Algorithm, Version};
+use crate::crd::{self, Algorithm, Operator, Version};
 use crate::finding::{Finding, Location, ResourceRef, Rule, RuleInfo, Severity, Span};
 use crate::source::{DocumentIndex, DocumentSpan, SourceFile, Target, parse_pointer};
 
@@ -30,6 +30,8 @@ pub struct CheckOptions {
     /// The object is a kustomize patch (a partial object): required fields
     /// are not required, and rules that need the whole object are skipped.
     pub partial: bool,
+    /// The operator model whose semantics the rules follow.
+    pub operator: Operator,
 }
 
 /// What a rule found, before it has a place in a file. `pointer` is relative
@@ -153,12 +155,16 @@ pub(crate) fn object_hits(object: &Value, options: &CheckOptions) -> Vec<Hit> {
     let Some(version) = crd::version_of(object) else {
         return schema::unknown_version(object);
     };
+    // The rules judge what the API server stores (spec §3a), as the
+    // operator does.
+    let admitted = crd::admission::admit(object);
     let subject = Subject {
-        object,
+        object: admitted.object.as_ref(),
         version,
         options,
     };
     let mut hits = Vec::new();
+    pruned_null::check(&subject, &admitted.pruned, &mut hits);
     schema::check(&subject, &mut hits);
     deprecated_version::check(&subject, &mut hits);
     deprecated_field::check(&subject, &mut hits);

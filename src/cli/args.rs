@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 
-use crate::crd::{Algorithm, Version};
+use crate::crd::{Algorithm, Operator, Version};
 use crate::source::{DEFAULT_MAX_FILE_SIZE, WalkOptions};
 
 /// `PATH…` (`-` is standard input), and how directories are walked.
@@ -46,17 +46,37 @@ where
 /// `--algorithm`: which operator's rollout hash.
 #[derive(clap::Args, Debug)]
 pub struct HashAlgorithm {
-    /// Which operator's hash to compute: v1alpha2 (the design document) or v1 (as shipped upstream).
-    #[arg(long, value_parser = algorithm(), default_value = "v1alpha2")]
-    pub algorithm: Algorithm,
+    /// Which operator's hash to compute: v1alpha2 (the design document) or v1 (as shipped upstream); default: the operator model's (v1 under --operator released).
+    #[arg(long, value_parser = algorithm())]
+    pub algorithm: Option<Algorithm>,
+}
+
+impl HashAlgorithm {
+    /// The flag, or the algorithm of the operator model.
+    pub fn resolve(&self, operator: Operator) -> Algorithm {
+        self.algorithm.unwrap_or(operator.algorithm())
+    }
 }
 
 /// `--to`: the version v1alpha1 objects become.
 #[derive(clap::Args, Debug)]
 pub struct TargetVersion {
-    /// Target version: v1alpha2 (the design document) or v1 (the name upstream later shipped).
-    #[arg(long, value_parser = version(), default_value = "v1alpha2", value_name = "VERSION")]
-    pub to: Version,
+    /// Target version: v1alpha2 (the design document) or v1 (the name upstream later shipped); default: the operator model's (v1 under --operator released).
+    #[arg(long, value_parser = version(), value_name = "VERSION")]
+    pub to: Option<Version>,
+}
+
+impl TargetVersion {
+    /// The flag, or the migration target of the operator model.
+    pub fn resolve(&self, operator: Operator) -> Version {
+        self.to.unwrap_or(operator.migration_target())
+    }
+}
+
+/// `design` or `released`.
+pub fn operator() -> impl TypedValueParser<Value = Operator> {
+    PossibleValuesParser::new(["design", "released"])
+        .map(|name| Operator::parse(&name).expect("one of the possible values"))
 }
 
 /// `v1alpha2` or `v1`, as a hash algorithm.

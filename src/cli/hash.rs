@@ -29,7 +29,7 @@ pub struct Args {
 
 pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
     let options = HashOptions {
-        algorithm: args.algorithm.algorithm,
+        algorithm: args.algorithm.resolve(ctx.operator),
         walk: args.paths.walk(),
     };
     let hashes = hash_paths(&args.paths.paths, &options);

@@ -52,7 +52,7 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
         return Ok(super::EXIT_USAGE);
     }
     let options = BatchOptions {
-        target: args.to.to,
+        target: args.to.resolve(ctx.operator),
         walk: args.paths.walk(),
     };
     let dry_run = args.check || args.diff;

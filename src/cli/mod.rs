@@ -6,6 +6,9 @@ use std::io::IsTerminal;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::config;
+use crate::crd::Operator;
+
 mod args;
 mod explain;
 mod hash;
@@ -35,6 +38,9 @@ struct Cli {
     /// Print nothing on stderr but errors.
     #[arg(long, short, global = true)]
     quiet: bool,
+    /// Which operator generation reconciles the resources: design (the design document) or released (operator v26.30+). Default: `operator:` in .mz-presync.yaml, else design.
+    #[arg(long, global = true, env = "MZ_PRESYNC_OPERATOR", value_parser = args::operator(), value_name = "MODEL")]
+    operator: Option<Operator>,
     #[command(subcommand)]
     command: Command,
 }
@@ -57,17 +63,19 @@ enum Command {
     Schema(schema::Args),
 }
 
-/// What every command needs to know about its terminal.
+/// What every command needs to know about its terminal, and the operator
+/// model its verdicts are for.
 #[derive(Clone, Copy, Debug)]
 pub struct Context {
     pub color_stdout: bool,
     pub color_stderr: bool,
     pub quiet: bool,
     pub stderr_is_terminal: bool,
+    pub operator: Operator,
 }
 
 impl Context {
-    fn new(choice: ColorChoice, quiet: bool) -> Context {
+    fn new(choice: ColorChoice, quiet: bool, operator: Operator) -> Context {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let decide = |is_terminal: bool| match choice {
             ColorChoice::Always => true,
@@ -80,8 +88,18 @@ impl Context {
             color_stderr: decide(stderr_is_terminal),
             quiet,
             stderr_is_terminal,
+            operator,
         }
     }
+}
+
+/// The operator model: the flag (or `MZ_PRESYNC_OPERATOR`), else the
+/// repository's `.mz-presync.yaml`, else the design document's.
+fn resolve_operator(flag: Option<Operator>) -> Result<Operator, config::ConfigError> {
+    if let Some(operator) = flag {
+        return Ok(operator);
+    }
+    Ok(config::load_for_cwd()?.config.operator.unwrap_or_default())
 }
 
 pub fn main() -> i32 {
@@ -96,7 +114,14 @@ pub fn main() -> i32 {
             };
         }
     };
-    let ctx = Context::new(cli.color, cli.quiet);
+    let operator = match resolve_operator(cli.operator) {
+        Ok(operator) => operator,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return EXIT_USAGE;
+        }
+    };
+    let ctx = Context::new(cli.color, cli.quiet, operator);
     let result = match cli.command {
         Command::Hash(args) => hash::run(args, &ctx),
         Command::Validate(args) => validate::run(args, &ctx),

@@ -30,9 +30,9 @@ pub struct Args {
     /// Files or directories to read; `-` reads a stream from stdin.
     #[arg(value_name = "PATH", default_value = ".")]
     paths: Vec<PathBuf>,
-    /// What v1alpha1 objects are converted to: v1alpha2 (the design document) or v1 (as shipped upstream).
-    #[arg(long, value_parser = ["v1alpha2", "v1"], default_value = "v1alpha2", value_name = "VERSION")]
-    to: String,
+    /// What v1alpha1 objects are converted to: v1alpha2 (the design document) or v1 (as shipped upstream); default: the operator model's (v1 under --operator released).
+    #[arg(long, value_parser = super::args::version(), value_name = "VERSION")]
+    to: Option<Version>,
     /// Unknown fields are errors, not warnings.
     #[arg(long)]
     strict: bool,
@@ -52,8 +52,7 @@ pub struct Args {
 
 pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
     let options = Options {
-        target: Version::from_api_version(&format!("materialize.cloud/{}", args.to))
-            .expect("clap restricts the values"),
+        target: args.to.unwrap_or(ctx.operator.migration_target()),
         paths: args.paths,
         strict: args.strict,
         allow_empty: args.allow_empty,

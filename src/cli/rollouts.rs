@@ -52,7 +52,7 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
     let format = args.format.format;
     let fail_on = FailOn::parse(&args.fail_on).expect("clap restricts the values");
     let options = ScanOptions {
-        algorithm: args.algorithm.algorithm,
+        algorithm: args.algorithm.resolve(ctx.operator),
         first_parent: args.first_parent,
         all: args.all,
         locate_changes: format == Format::Github,

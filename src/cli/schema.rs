@@ -6,7 +6,8 @@ use anyhow::Context as _;
 
 use crate::crd::schema;
 
-/// Write the CustomResourceDefinition and the kubeconform-layout JSON schemas.
+/// Write the CustomResourceDefinition, the kubeconform-layout JSON schemas
+/// and the JSON Schema of the `.mz-presync.yaml` configuration file.
 ///
 /// The JSON schemas go to DIR/materialize.cloud/materialize_{v1alpha1,v1alpha2,v1}.json,
 /// the CRD to DIR/crd/materializes.materialize.cloud.yaml. kubeconform reads
@@ -20,7 +21,12 @@ pub struct Args {
 }
 
 pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
-    for (relative, text) in schema::generated_files() {
+    let mut files = schema::generated_files();
+    files.push((
+        "config.schema.json".to_owned(),
+        crate::config::json_schema(),
+    ));
+    for (relative, text) in files {
         let path = args.out.join(&relative);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use super::args::{self, Paths};
 use crate::check::{CheckOptions, ValidateOptions, validate_paths};
-use crate::crd::{Algorithm, Version};
+use crate::crd::{Algorithm, Operator, Version};
 use crate::report::findings::{self, Format, RenderOptions, Report};
 use crate::report::style;
 
@@ -50,7 +50,13 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
         check: CheckOptions {
             strict: args.strict,
             require_version: args.require_version,
-            algorithm: args.algorithm,
+            // The released operator hashes with the v1 algorithm whatever
+            // the object's version.
+            algorithm: args.algorithm.or(match ctx.operator {
+                Operator::Released => Some(Algorithm::V1),
+                Operator::Design => None,
+            }),
+            operator: ctx.operator,
             partial: false,
         },
         walk: args.paths.walk(),

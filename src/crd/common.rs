@@ -13,6 +13,8 @@ use super::hash::Algorithm;
 pub const GROUP: &str = "materialize.cloud";
 pub const KIND: &str = "Materialize";
 pub const FORCE_ROLLOUT_ANNOTATION: &str = "materialize.cloud/force-rollout";
+/// JSON pointer of the force-rollout annotation in a whole object.
+pub const FORCE_ROLLOUT_POINTER: &str = "/metadata/annotations/materialize.cloud~1force-rollout";
 pub const IAM_ROLE_ANNOTATION: &str = "eks.amazonaws.com/role-arn";
 pub const DEFAULT_ROLLOUT_REQUEST_TIMEOUT: &str = "24h";
 

@@ -94,6 +94,10 @@ pub fn convert_spec(spec: &Value, from: Version, to: Version) -> SpecConversion 
             spec.remove(SpecField::InPlaceRollout.name());
             move_iam_role_arn(&mut spec, &mut notes);
             match spec.get(SpecField::ForcePromote.name()) {
+                // A v1alpha1 `null` is admitted as the default `""` (spec §3a).
+                Some(Value::Null) => {
+                    spec.remove(SpecField::ForcePromote.name());
+                }
                 Some(Value::String(value)) if value.is_empty() || parses_as_nil_uuid(value) => {
                     spec.remove(SpecField::ForcePromote.name());
                 }

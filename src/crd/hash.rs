@@ -66,9 +66,13 @@ pub struct RolloutHash {
     pub best_effort: bool,
 }
 
-/// The hash the operator computes for `object`, of any version. Fails when
-/// the operator could not read the object at all.
+/// The hash the operator computes for `object`, of any version, as admitted
+/// by the API server ([`admit`](super::admission::admit)). Fails when the
+/// operator could not read the object at all.
 pub fn rollout_hash(object: &Value, algorithm: Algorithm) -> Result<RolloutHash, Unreadable> {
+    // The operator hashes what the API server stored, not what was written.
+    let admitted = super::admission::admit(object);
+    let object = admitted.object.as_ref();
     let version = declared_version(object)?;
     read_typed(object)?;
     let spec = if version == algorithm.version() {

@@ -4,12 +4,15 @@
 //! fields (the rollout request timeout, the image upgrade window).
 //! Everything here works on values; files and text belong to `source`.
 
+pub mod admission;
 pub mod common;
 pub mod convert;
 pub mod duration;
 pub mod fields;
 pub mod hash;
 pub mod kustomize;
+pub mod live;
+pub mod operator;
 pub mod read;
 pub mod schema;
 mod spec_v2;
@@ -17,10 +20,12 @@ pub mod upgrade_window;
 pub mod v1;
 pub mod v1alpha1;
 pub mod v1alpha2;
+pub mod verdict;
 
 pub use common::{Version, is_materialize, kind_may_hold_materialize, version_of};
 pub use convert::{Conversion, Note, convert};
 pub use duration::parse_rollout_request_timeout;
 pub use fields::{Hashing, SpecField};
 pub use hash::{Algorithm, RolloutHash, rollout_hash};
+pub use operator::Operator;
 pub use read::{TypedMaterialize, Unreadable, read_typed};

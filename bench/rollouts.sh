@@ -26,9 +26,12 @@ SEED=${SEED:-1}
 WORK=${1:-${TMPDIR:-/tmp}/mz-presync-bench-rollouts}
 TARGET=${CARGO_TARGET_DIR:-target}
 
-cargo build --release --quiet --bin mz-presync --example synth
-BIN=$PWD/$TARGET/release/mz-presync
-SYNTH=$PWD/$TARGET/release/examples/synth
+# BIN and SYNTH may name prebuilt binaries (bench/run.sh passes its own).
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet --bin mz-presync --example synth
+fi
+BIN=$(realpath "${BIN:-$PWD/$TARGET/release/mz-presync}")
+SYNTH=$(realpath "${SYNTH:-$PWD/$TARGET/release/examples/synth}")
 
 REPO=$WORK/history-$FILES-$COMMITS-$SEED
 if [ ! -d "$REPO/.git" ]; then

@@ -11,9 +11,14 @@ cd "$(dirname "$0")/.."
 work=${1:-$(mktemp -d /tmp/mz-presync-bench.XXXXXX)}
 runs=${RUNS:-5}
 
-cargo build --release --locked --quiet --bin mz-presync --example synth
-bin=target/release/mz-presync
-synth=target/release/examples/synth
+# BIN and SYNTH name prebuilt binaries (to compare two builds on the same
+# data in one session); otherwise this checkout is built.
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --locked --quiet --bin mz-presync --example synth
+fi
+bin=$(realpath "${BIN:-target/release/mz-presync}")
+synth=$(realpath "${SYNTH:-target/release/examples/synth}")
+export BIN SYNTH
 
 # best-of-N wall time in seconds, and peak RSS in MB of the best run
 measure() {

@@ -18,7 +18,7 @@ if [ -z "${BIN:-}" ]; then
 fi
 bin=$(realpath "${BIN:-target/release/mz-presync}")
 synth=$(realpath "${SYNTH:-target/release/examples/synth}")
-export BIN SYNTH
+export BIN=$bin SYNTH=$synth
 
 # best-of-N wall time in seconds, and peak RSS in MB of the best run
 measure() {

@@ -147,6 +147,9 @@ struct Sidecar {
     /// Only `bin` on PATH: for "the image lacks a tool" cases.
     minimal_path: bool,
     plugin_env: BTreeMap<String, String>,
+    /// Set as they are: the sidecar's own environment, and the `PARAM_*`
+    /// variables of the Application's plugin parameters.
+    raw_env: BTreeMap<String, String>,
 }
 
 impl Sidecar {
@@ -164,6 +167,7 @@ impl Sidecar {
             home: tempfile::tempdir().expect("tempdir"),
             minimal_path: false,
             plugin_env: BTreeMap::new(),
+            raw_env: BTreeMap::new(),
         }
     }
 
@@ -182,6 +186,20 @@ impl Sidecar {
     /// An entry of the Application's `spec.source.plugin.env`.
     fn env(mut self, name: &str, value: &str) -> Sidecar {
         self.plugin_env.insert(name.to_owned(), value.to_owned());
+        self
+    }
+
+    /// An Application plugin parameter: the CMP server passes `name` as
+    /// `PARAM_<NAME>` (upper case).
+    fn parameter(mut self, name: &str, value: &str) -> Sidecar {
+        self.raw_env
+            .insert(format!("PARAM_{}", name.to_uppercase()), value.to_owned());
+        self
+    }
+
+    /// A variable of the sidecar container's own environment.
+    fn sidecar_env(mut self, name: &str, value: &str) -> Sidecar {
+        self.raw_env.insert(name.to_owned(), value.to_owned());
         self
     }
 
@@ -238,6 +256,7 @@ impl Sidecar {
                 .filter(|(_, value)| !value.is_empty())
                 .map(|(name, value)| (format!("ARGOCD_ENV_{name}"), value.clone())),
         );
+        env.extend(self.raw_env.clone());
         env
     }
 
@@ -969,4 +988,100 @@ fn sidecar_patch_applies_to_the_repo_server_deployment() {
             "var-files"
         ]
     );
+}
+
+// ---------------------------------------------------------------------------
+// The operator model (issue 13): every way to set it reaches `render`.
+
+#[test]
+fn plugin_announces_the_operator_parameter() {
+    let text = std::fs::read_to_string(PLUGIN_YAML).unwrap();
+    let value: Value = yaml_serde::from_str(&text).unwrap();
+    let parameters = value["spec"]["parameters"]["static"].as_array().unwrap();
+    assert!(
+        parameters.iter().any(|p| p["name"] == "operator"),
+        "{parameters:?}"
+    );
+}
+
+#[test]
+fn released_operator_from_every_setting_converts_to_v1() {
+    let plugin = plugin();
+    let settings: [(&str, Sidecar); 3] = [
+        (
+            "plugin parameter",
+            Sidecar::new().parameter("operator", "released"),
+        ),
+        (
+            "Application env",
+            Sidecar::new().env("MZ_PRESYNC_OPERATOR", "released"),
+        ),
+        (
+            "sidecar env",
+            Sidecar::new().sidecar_env("MZ_PRESYNC_OPERATOR", "released"),
+        ),
+    ];
+    for (how, sidecar) in settings {
+        let checkout = Checkout::of("plain-directory", "clusters/prod");
+        let run = sidecar.generate(&plugin, &checkout);
+        run.assert_success();
+        let objects = objects(&run.stdout);
+        assert_eq!(objects.len(), 3, "{how}");
+        assert_materialize_objects_at(&objects, Version::V1);
+    }
+    // Unset, the design model's target, as before.
+    let checkout = Checkout::of("plain-directory", "clusters/prod");
+    let run = Sidecar::new().generate(&plugin, &checkout);
+    run.assert_success();
+    assert_materialize_objects_at(&objects(&run.stdout), Version::V1alpha2);
+}
+
+#[test]
+fn released_operator_from_the_repositorys_config_file() {
+    let plugin = plugin();
+    let checkout = Checkout::of("plain-directory", "clusters/prod");
+    std::fs::write(
+        checkout.repo.join(".mz-presync.yaml"),
+        "operator: released\n",
+    )
+    .unwrap();
+    let run = Sidecar::new().generate(&plugin, &checkout);
+    run.assert_success();
+    assert_materialize_objects_at(&objects(&run.stdout), Version::V1);
+    // An explicit target still wins over the model's.
+    let run = Sidecar::new()
+        .env("MZ_PRESYNC_TARGET", "v1alpha2")
+        .generate(&plugin, &checkout);
+    run.assert_success();
+    assert_materialize_objects_at(&objects(&run.stdout), Version::V1alpha2);
+}
+
+#[test]
+fn bad_or_conflicting_operator_settings_fail_closed() {
+    let plugin = plugin();
+    let checkout = Checkout::of("plain-directory", "clusters/prod");
+    let run = Sidecar::new()
+        .parameter("operator", "Released")
+        .generate(&plugin, &checkout);
+    run.assert_failed_closed();
+    assert!(
+        run.stderr.contains("the operator is \"Released\""),
+        "{}",
+        run.stderr
+    );
+    let run = Sidecar::new()
+        .parameter("operator", "released")
+        .env("MZ_PRESYNC_OPERATOR", "design")
+        .generate(&plugin, &checkout);
+    run.assert_failed_closed();
+    assert!(
+        run.stderr.contains("set only one of them"),
+        "{}",
+        run.stderr
+    );
+    // The sidecar's own value is render's to check.
+    let run = Sidecar::new()
+        .sidecar_env("MZ_PRESYNC_OPERATOR", "v26")
+        .generate(&plugin, &checkout);
+    run.assert_failed_closed();
 }

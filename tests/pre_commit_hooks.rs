@@ -375,3 +375,37 @@ fn migrate_check_fails_on_a_v1alpha1_manifest_and_passes_once_migrated() {
     assert_eq!(run.status, 0, "{}", run.output);
     assert!(run.output.contains("Passed"), "{}", run.output);
 }
+
+/// The hooks pass no operator: `mz-presync` finds `.mz-presync.yaml` upward
+/// from the directory pre-commit runs it in (the repository root), so the
+/// repository's `operator: released` decides what the migrate hook writes.
+#[test]
+fn the_repositorys_config_file_selects_the_operator_for_the_hooks() {
+    if !pre_commit_available() {
+        return;
+    }
+    let repo = user_repo(&[
+        ("clusters/staging/mz.yaml", LEGACY_V1ALPHA1),
+        (
+            ".mz-presync.yaml",
+            "# yaml-language-server: $schema=https://example.invalid/config.schema.json\noperator: released\n",
+        ),
+    ]);
+    let run = try_repo(
+        repo.path(),
+        "mz-presync-migrate",
+        &["clusters/staging/mz.yaml"],
+    );
+    assert_eq!(run.status, 1, "{}", run.output);
+    assert!(
+        run.output.contains("files were modified by this hook"),
+        "{}",
+        run.output
+    );
+    let migrated = fs::read_to_string(repo.path().join("clusters/staging/mz.yaml")).unwrap();
+    // The released operator serves v1, not v1alpha2.
+    assert_eq!(
+        migrated,
+        LEGACY_MIGRATED.replace("materialize.cloud/v1alpha2", "materialize.cloud/v1")
+    );
+}

@@ -1,23 +1,158 @@
 //! The generated schemas: up to date in `schemas/`, and in agreement with the
 //! operator's reading of every golden input.
 
-use mz_presync::crd::{Version, schema, version_of};
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use mz_presync::crd::{Operator, Version, schema, version_of};
 use serde_json::Value;
 
 #[test]
 fn checked_in_schemas_match_the_generator() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas");
     let mut stale = Vec::new();
-    for (path, expected) in schema::generated_files() {
-        let actual = std::fs::read_to_string(format!("{root}/{path}")).unwrap_or_default();
-        if actual != expected {
-            stale.push(path);
+    for operator in Operator::ALL {
+        let dir = match schema::checked_in_dir(operator) {
+            "" => root.to_owned(),
+            sub => format!("{root}/{sub}"),
+        };
+        let mut files = schema::generated_files_for(operator);
+        files.push((
+            "config.schema.json".to_owned(),
+            mz_presync::config::json_schema(),
+        ));
+        for (path, expected) in files {
+            let actual = std::fs::read_to_string(format!("{dir}/{path}")).unwrap_or_default();
+            if actual != expected {
+                stale.push(format!("{dir}/{path}"));
+            }
         }
     }
     assert!(
         stale.is_empty(),
-        "schemas/ is out of date ({stale:?}); run `cargo run -- schema --out schemas`"
+        "schemas/ is out of date ({stale:?}); run `cargo run -- schema --out schemas` and `cargo run -- schema --operator released --out schemas/released`"
     );
+}
+
+/// The released CRD as a cluster would read it: `v1alpha1` served and
+/// stored, `v1` served, no `v1alpha2`, and the Webhook conversion (spec §7).
+#[test]
+fn released_crd_parses_back_with_its_versions_and_conversion() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/schemas/released/crd/materializes.materialize.cloud.yaml"
+    ))
+    .unwrap();
+    let crd: CustomResourceDefinition = yaml_serde::from_str(&text).unwrap();
+    assert_eq!(
+        crd.metadata.name.as_deref(),
+        Some("materializes.materialize.cloud")
+    );
+    let versions: Vec<(&str, bool, bool)> = crd
+        .spec
+        .versions
+        .iter()
+        .map(|v| (v.name.as_str(), v.served, v.storage))
+        .collect();
+    assert_eq!(versions, [("v1alpha1", true, true), ("v1", true, false)]);
+    for version in &crd.spec.versions {
+        assert!(version.schema.is_some(), "{} has a schema", version.name);
+        assert!(
+            version
+                .subresources
+                .as_ref()
+                .is_some_and(|s| s.status.is_some()),
+            "{} has the status subresource",
+            version.name
+        );
+    }
+    let conversion = crd.spec.conversion.expect("a conversion stanza");
+    assert_eq!(conversion.strategy, "Webhook");
+    let webhook = conversion.webhook.expect("webhook settings");
+    assert_eq!(webhook.conversion_review_versions, ["v1"]);
+    let service = webhook
+        .client_config
+        .and_then(|c| c.service)
+        .expect("a service reference");
+    assert_eq!(service.name, "materialize-operator");
+    assert_eq!(service.namespace, "materialize");
+    assert_eq!(service.path.as_deref(), Some("/convert"));
+    assert_eq!(service.port, Some(8001));
+
+    // The design CRD has no conversion stanza and serves three versions.
+    let design: CustomResourceDefinition = yaml_serde::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/schemas/crd/materializes.materialize.cloud.yaml"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(design.spec.conversion.is_none());
+    let stored: Vec<&str> = design
+        .spec
+        .versions
+        .iter()
+        .filter(|v| v.storage)
+        .map(|v| v.name.as_str())
+        .collect();
+    assert_eq!(stored, ["v1alpha2"]);
+    assert_eq!(design.spec.versions.len(), 3);
+}
+
+#[test]
+fn schema_command_writes_the_models_files() {
+    let out = std::env::temp_dir().join(format!("mz-presync-schema-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let output = assert_cmd::Command::cargo_bin("mz-presync")
+        .unwrap()
+        .args(["schema", "--operator", "released", "--quiet", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let mut written: Vec<String> = walk(&out)
+        .into_iter()
+        .map(|p| p.strip_prefix(&out).unwrap().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    assert_eq!(
+        written,
+        [
+            "config.schema.json",
+            "crd/materializes.materialize.cloud.yaml",
+            "materialize.cloud/materialize_v1.json",
+            "materialize.cloud/materialize_v1alpha1.json",
+        ]
+    );
+    let crd = std::fs::read_to_string(out.join("crd/materializes.materialize.cloud.yaml")).unwrap();
+    assert_eq!(crd, schema::crd_yaml_for(Operator::Released));
+    // MZ_PRESYNC_OPERATOR selects the model too.
+    let _ = std::fs::remove_dir_all(&out);
+    let output = assert_cmd::Command::cargo_bin("mz-presync")
+        .unwrap()
+        .env("MZ_PRESYNC_OPERATOR", "released")
+        .args(["schema", "--quiet", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        !out.join("materialize.cloud/materialize_v1alpha2.json")
+            .exists()
+    );
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
 }
 
 /// Readable by the operator yet rejected at admission (spec §3).

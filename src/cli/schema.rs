@@ -9,11 +9,19 @@ use crate::crd::schema;
 /// Write the CustomResourceDefinition, the kubeconform-layout JSON schemas
 /// and the JSON Schema of the `.mz-presync.yaml` configuration file.
 ///
-/// The JSON schemas go to DIR/materialize.cloud/materialize_{v1alpha1,v1alpha2,v1}.json,
-/// the CRD to DIR/crd/materializes.materialize.cloud.yaml. kubeconform reads
-/// them with `-schema-location 'DIR/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json'`.
+/// The CRD is the operator model's: under design it serves v1alpha1,
+/// v1alpha2 and v1 and stores v1alpha2; under --operator released it serves
+/// v1alpha1 (stored) and v1, with a Webhook conversion stanza whose Service
+/// (materialize-operator in namespace materialize, port 8001) is a
+/// placeholder for the operator's Helm release. The JSON schemas go to
+/// DIR/materialize.cloud/materialize_<version>.json for every version the
+/// model serves, the CRD to DIR/crd/materializes.materialize.cloud.yaml.
+/// kubeconform reads them with
+/// `-schema-location 'DIR/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json'`.
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Example:\n  mz-presync schema --out schemas")]
+#[command(
+    after_help = "Examples:\n  mz-presync schema --out schemas\n  mz-presync schema --operator released --out schemas/released"
+)]
 pub struct Args {
     /// Directory to write into (created if missing).
     #[arg(long, value_name = "DIR")]
@@ -21,7 +29,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
-    let mut files = schema::generated_files();
+    let mut files = schema::generated_files_for(ctx.operator);
     files.push((
         "config.schema.json".to_owned(),
         crate::config::json_schema(),

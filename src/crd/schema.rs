@@ -4,15 +4,37 @@
 //! operator builds its own, so its structure matches what a cluster runs.
 //! The JSON schemas are derived from the CRD (never written by hand) and
 //! checked into `schemas/`; the binary embeds that directory.
+//!
+//! There is one CRD per operator model (spec §7): the design document's
+//! (`schemas/`) and the released operator's (`schemas/released/`), which
+//! serves `v1alpha1` (stored) and `v1` through a conversion webhook.
 
 use std::sync::OnceLock;
 
-use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
+    CustomResourceConversion, CustomResourceDefinition, ServiceReference, WebhookClientConfig,
+    WebhookConversion,
+};
 use kube::CustomResourceExt;
 use serde_json::{Map, Value, json};
 
 use super::common::{GROUP, KIND, Version};
+use super::operator::Operator;
 use super::{v1, v1alpha1, v1alpha2};
+
+/// The conversion webhook's Service in the released CRD. The operator
+/// installs its CRD itself (`--install-v1-crd`) with the Service named by
+/// its `--webhook-service-name`/`--webhook-service-namespace` flags, which
+/// the Helm chart sets to the chart's full name and the release namespace;
+/// these are placeholders for the docs' install (`helm install
+/// materialize-operator … -n materialize`), to be replaced in a copy that
+/// is applied. The port is the chart's Service port and the operator's
+/// default `--webhook-service-port`: without it the API server would call
+/// port 443. `caBundle` is left out: the operator writes it at start-up.
+pub const WEBHOOK_SERVICE_NAME: &str = "materialize-operator";
+pub const WEBHOOK_SERVICE_NAMESPACE: &str = "materialize";
+pub const WEBHOOK_SERVICE_PORT: i32 = 8001;
+pub const WEBHOOK_PATH: &str = "/convert";
 
 /// The version the API server stores, as the design document registers it.
 pub const STORAGE_VERSION: Version = Version::V1alpha2;
@@ -38,15 +60,58 @@ pub fn crd() -> CustomResourceDefinition {
     .expect("the three versions describe one resource")
 }
 
+/// The CRD a cluster running `operator` has: the design document's
+/// ([`crd`]), or the released operator's — `v1alpha1` served and stored,
+/// `v1` served, no `v1alpha2`, and the `Webhook` conversion between them.
+pub fn crd_for(operator: Operator) -> CustomResourceDefinition {
+    match operator {
+        Operator::Design => crd(),
+        Operator::Released => {
+            let mut crd = kube::core::crd::merge_crds(
+                vec![v1alpha1::Materialize::crd(), v1::Materialize::crd()],
+                operator.storage_version().as_str(),
+            )
+            .expect("both versions describe one resource");
+            crd.spec.conversion = Some(CustomResourceConversion {
+                strategy: "Webhook".to_owned(),
+                webhook: Some(WebhookConversion {
+                    client_config: Some(WebhookClientConfig {
+                        service: Some(ServiceReference {
+                            name: WEBHOOK_SERVICE_NAME.to_owned(),
+                            namespace: WEBHOOK_SERVICE_NAMESPACE.to_owned(),
+                            path: Some(WEBHOOK_PATH.to_owned()),
+                            port: Some(WEBHOOK_SERVICE_PORT),
+                        }),
+                        ..WebhookClientConfig::default()
+                    }),
+                    conversion_review_versions: vec!["v1".to_owned()],
+                }),
+            });
+            crd
+        }
+    }
+}
+
 /// The CRD as YAML, exactly as written to `schemas/`.
 pub fn crd_yaml() -> String {
-    let value = serde_json::to_value(crd()).expect("CRD serializes");
+    crd_yaml_for(Operator::Design)
+}
+
+/// The CRD of `operator` as YAML, exactly as `schema` writes it.
+pub fn crd_yaml_for(operator: Operator) -> String {
+    let value = serde_json::to_value(crd_for(operator)).expect("CRD serializes");
     yaml_serde::to_string(&value).expect("CRD serializes as YAML")
 }
 
 /// A strict JSON schema for a whole object of `version`, derived from the CRD.
 pub fn json_schema(version: Version) -> Value {
-    let crd = serde_json::to_value(crd()).expect("CRD serializes");
+    json_schema_for(Operator::Design, version)
+}
+
+/// [`json_schema`] from the CRD of `operator`; `version` must be one it
+/// serves.
+pub fn json_schema_for(operator: Operator, version: Version) -> Value {
+    let crd = serde_json::to_value(crd_for(operator)).expect("CRD serializes");
     let openapi = crd["spec"]["versions"]
         .as_array()
         .and_then(|versions| versions.iter().find(|v| v["name"] == version.as_str()))
@@ -150,17 +215,37 @@ fn to_json_schema(schema: Value) -> Value {
     Value::Object(map)
 }
 
-/// Every generated file, as (path below the schema directory, contents).
+/// Every generated file of the design model, as (path below the schema
+/// directory, contents).
 pub fn generated_files() -> Vec<(String, String)> {
-    let mut files: Vec<(String, String)> = Version::ALL
-        .into_iter()
-        .map(|version| {
-            let text = serde_json::to_string_pretty(&json_schema(version)).expect("serializes");
+    generated_files_for(Operator::Design)
+}
+
+/// Every generated file of `operator`'s CRD, in the same layout for both
+/// models (so one kubeconform `-schema-location` template fits either
+/// directory): the JSON schema of each served version and the CRD.
+pub fn generated_files_for(operator: Operator) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = operator
+        .served_versions()
+        .iter()
+        .map(|&version| {
+            let text = serde_json::to_string_pretty(&json_schema_for(operator, version))
+                .expect("serializes");
             (json_schema_path(version), text + "\n")
         })
         .collect();
-    files.push((CRD_PATH.to_owned(), crd_yaml()));
+    files.push((CRD_PATH.to_owned(), crd_yaml_for(operator)));
     files
+}
+
+/// Where the repository keeps each model's generated files, below
+/// `schemas/`: the design model's at the top (where they always were), the
+/// released operator's in `released/`.
+pub fn checked_in_dir(operator: Operator) -> &'static str {
+    match operator {
+        Operator::Design => "",
+        Operator::Released => "released",
+    }
 }
 
 /// The schemas checked into `schemas/`, compiled into the binary so that

@@ -1361,3 +1361,68 @@ fn pruned_nulls_are_no_change() {
         );
     }
 }
+
+/// Under the released operator the human and markdown reports say what
+/// waits for approval, name the model, and `--fail-on restart` fails only
+/// on a certain restart.
+#[test]
+fn released_reports_name_the_model_and_fail_on_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut builder = Builder::new(dir.path());
+    let files = |text: &str| BTreeMap::from([(MZ_PATH.to_owned(), text.to_owned())]);
+    let old = manifest("v1alpha1", &[&format!("requestRollout: {R1}")]);
+    let bump = old.replace("v26.1.0", "v26.1.1");
+    let first = builder.commit("add", &files(&old), &[]);
+    let pending = builder.commit("bump without request", &files(&bump), &[first]);
+    let both = builder.commit(
+        "bump with request",
+        &files(&bump.replace("v26.1.1", "v26.1.2").replace(R1, R2)),
+        &[pending],
+    );
+    builder.set_main(both);
+    let run = |args: &[&str]| {
+        let output = Command::cargo_bin("mz-presync")
+            .unwrap()
+            .args(["--operator", "released", "rollouts", "--repo"])
+            .arg(dir.path())
+            .args(args)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        (
+            output.status.code().unwrap(),
+            String::from_utf8(output.stdout).unwrap(),
+        )
+    };
+    let (code, human) = run(&[&format!("{first}..{both}")]);
+    assert_eq!(code, 0, "{human}");
+    assert!(
+        human.ends_with("1 rollout requested in 1 of 2 commits, 1 restart, 1 change waiting for approval (operator: released, v1 hashes); 2 changes to Materialize resources, 0 errors, 1 warning.\n"),
+        "{human}"
+    );
+    assert!(human.contains("pending"), "{human}");
+    assert!(human.contains("warning[waiting-for-approval]"), "{human}");
+    let range_pending = format!("{first}..{pending}");
+    let (code, markdown) = run(&["--format", "markdown", &range_pending]);
+    assert_eq!(code, 0);
+    assert!(
+        markdown.contains("| `prod/mz` | no | no (waiting for approval) |"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("0 restart(s), 1 waiting for approval (operator `released`"));
+    assert_eq!(run(&["--fail-on", "restart", &range_pending]).0, 0);
+    assert_eq!(run(&["--fail-on", "rollout", &range_pending]).0, 0);
+    let range_both = format!("{pending}..{both}");
+    assert_eq!(run(&["--fail-on", "restart", &range_both]).0, 1);
+    // A request that changes no per-generation input restarts maybe: not
+    // a failure of --fail-on restart, a failure of --fail-on rollout.
+    let request_only = builder.commit(
+        "request only",
+        &files(&bump.replace("v26.1.1", "v26.1.2")),
+        &[both],
+    );
+    builder.set_main(request_only);
+    let range = format!("{both}..{request_only}");
+    assert_eq!(run(&["--fail-on", "restart", &range]).0, 0);
+    assert_eq!(run(&["--fail-on", "rollout", &range]).0, 1);
+}

@@ -231,8 +231,13 @@ PY
 }
 
 phase_setup() {
-  check_choice fail-on "${MZ_PRESYNC_FAIL_ON:-error}" error rollout never
-  check_choice algorithm "${MZ_PRESYNC_ALGORITHM:-v1alpha2}" v1alpha2 v1
+  check_choice fail-on "${MZ_PRESYNC_FAIL_ON:-error}" error rollout restart never
+  if [[ -n ${MZ_PRESYNC_ALGORITHM:-} ]]; then
+    check_choice algorithm "$MZ_PRESYNC_ALGORITHM" v1alpha2 v1
+  fi
+  if [[ -n ${MZ_PRESYNC_OPERATOR:-} ]]; then
+    check_choice operator "$MZ_PRESYNC_OPERATOR" design released
+  fi
   check_choice version "${MZ_PRESYNC_VERSION:-source}" source path
   require git "git is not on PATH; mz-presync reads the repository's history with it."
   require python3 "python3 is not on PATH; the action reads JSON with it."
@@ -320,19 +325,21 @@ phase_validate() {
   bin=$(binary)
   enter_workspace
   read_paths
-  local algorithm=${MZ_PRESYNC_ALGORITHM:-v1alpha2}
+  # Empty: the operator model's algorithm (the binary's default).
+  local algorithm=()
+  [[ -z ${MZ_PRESYNC_ALGORITHM:-} ]] || algorithm=(--algorithm "$MZ_PRESYNC_ALGORITHM")
 
   # Annotations go straight to the log, where the runner picks them up.
-  run_binary - "$state/validate.stderr" validate --algorithm "$algorithm" --format github -- "${paths[@]}"
+  run_binary - "$state/validate.stderr" validate ${algorithm[@]+"${algorithm[@]}"} --format github -- "${paths[@]}"
   fail_unless_ran validate "$state/validate.stderr"
   print_untrusted "$state/validate.stderr"
 
-  run_binary "$state/validate.json" "$state/validate.json.stderr" --quiet validate --algorithm "$algorithm" --format json -- "${paths[@]}"
+  run_binary "$state/validate.json" "$state/validate.json.stderr" --quiet validate ${algorithm[@]+"${algorithm[@]}"} --format json -- "${paths[@]}"
   fail_unless_ran validate "$state/validate.json.stderr"
 
   if [[ -n ${MZ_PRESYNC_SARIF_FILE:-} ]]; then
     mkdir -p -- "$(dirname -- "$MZ_PRESYNC_SARIF_FILE")"
-    run_binary "$MZ_PRESYNC_SARIF_FILE" "$state/validate.sarif.stderr" --quiet validate --algorithm "$algorithm" --format sarif -- "${paths[@]}"
+    run_binary "$MZ_PRESYNC_SARIF_FILE" "$state/validate.sarif.stderr" --quiet validate ${algorithm[@]+"${algorithm[@]}"} --format sarif -- "${paths[@]}"
     fail_unless_ran "validate --format sarif" "$state/validate.sarif.stderr"
     echo "SARIF written to $MZ_PRESYNC_SARIF_FILE."
   fi
@@ -403,7 +410,8 @@ phase_rollouts() {
   state=$(state_dir)
   bin=$(binary)
   enter_workspace
-  local algorithm=${MZ_PRESYNC_ALGORITHM:-v1alpha2}
+  local algorithm=()
+  [[ -z ${MZ_PRESYNC_ALGORITHM:-} ]] || algorithm=(--algorithm "$MZ_PRESYNC_ALGORITHM")
   base=$(<"$state/base")
   head=$(<"$state/head")
   if [[ -n $base ]]; then range="$base..$head"; else range=$head; fi
@@ -411,13 +419,13 @@ phase_rollouts() {
   # What merging does is the change along HEAD's first parents down to BASE.
   git rev-list --first-parent "$range" >"$state/first-parent"
 
-  run_binary - "$state/rollouts.stderr" rollouts "$range" --algorithm "$algorithm" --fail-on never --format github
+  run_binary - "$state/rollouts.stderr" rollouts "$range" ${algorithm[@]+"${algorithm[@]}"} --fail-on never --format github
   fail_unless_ran rollouts "$state/rollouts.stderr"
   print_untrusted "$state/rollouts.stderr"
 
-  run_binary "$state/rollouts.json" "$state/rollouts.json.stderr" --quiet rollouts "$range" --algorithm "$algorithm" --fail-on never --format json
+  run_binary "$state/rollouts.json" "$state/rollouts.json.stderr" --quiet rollouts "$range" ${algorithm[@]+"${algorithm[@]}"} --fail-on never --format json
   fail_unless_ran rollouts "$state/rollouts.json.stderr"
-  run_binary "$state/rollouts.md" "$state/rollouts.md.stderr" --quiet rollouts "$range" --algorithm "$algorithm" --fail-on never --format markdown
+  run_binary "$state/rollouts.md" "$state/rollouts.md.stderr" --quiet rollouts "$range" ${algorithm[@]+"${algorithm[@]}"} --fail-on never --format markdown
   fail_unless_ran rollouts "$state/rollouts.md.stderr"
 }
 
@@ -497,12 +505,22 @@ for commit in on_first_parent:
         entry["file"] = change.get("file") or entry["file"]
         if change.get("rollout"):
             entry["commits"].append(commit.get("commit", "")[:12])
+        if change.get("restart") == "yes":
+            entry["restart"] = True
         for finding in change.get("findings", []):
             if finding.get("severity") == "error":
                 entry.setdefault("errors", []).append((finding.get("rule"), normalized(change.get("file")), finding.get("message")))
 
 rolled_out = sorted(key for key, entry in resources.items()
                     if not entry["deleted"] and entry["after"] and entry["after"] != entry["before"])
+# Under the released operator a v1alpha1 object rolls out when its
+# requestRollout changes, which no hash shows: the binary's verdicts decide.
+if rollouts.get("operator") == "released":
+    rolled_out = sorted(key for key, entry in resources.items()
+                        if not entry["deleted"] and entry["commits"])
+# Every resource with a change that restarts it for certain (restart yes:
+# a rollout that changes per-generation inputs, a creation, a deletion).
+restarted = sorted(key for key, entry in resources.items() if entry.get("restart"))
 hashes = {key: (None if entry["deleted"] else entry["after"]) for key, entry in sorted(resources.items())}
 
 # `rollouts` repeats the single-object checks of `validate` for the new
@@ -535,6 +553,9 @@ if rolled_out:
     lines.append(f"| 🔄 | rollouts {code(short_range)} | merging rolls out {', '.join(code(k) for k in rolled_out)} |")
 else:
     lines.append(f"| ✅ | rollouts {code(short_range)} | merging starts no rollout |")
+if restarted:
+    model = rollouts.get("operator", "design")
+    lines.append(f"| 🔁 | restarts {code(short_range)} | the database restarts for {', '.join(code(k) for k in restarted)} (operator: {cell(model)}) |")
 lines.append("")
 
 listed = [f for f in findings if f.get("severity") in ("error", "warning")][:LISTED_FINDINGS]
@@ -578,6 +599,8 @@ if len(comment) > COMMENT_LIMIT:
 outputs = {
     "rollout": "true" if rolled_out else "false",
     "rollout-resources": ",".join(rolled_out),
+    "restart": "true" if restarted else "false",
+    "restart-resources": ",".join(restarted),
     "hashes": json.dumps(hashes, sort_keys=True, separators=(",", ":")),
     "findings": str(error_count),
 }
@@ -588,12 +611,13 @@ verdict = {
     "migrate": migrate_needed,
     "migrate_command": migrate_command,
     "rollout": rolled_out,
+    "restart": restarted,
 }
 (state / "verdict.json").write_text(json.dumps(verdict), encoding="utf-8")
 PY
 
   local name
-  for name in rollout rollout-resources hashes findings; do
+  for name in rollout rollout-resources restart restart-resources hashes findings; do
     set_output "$name" "$(<"$state/output.$name")"
   done
   set_output markdown "$(<"$state/comment.md")"
@@ -602,8 +626,9 @@ PY
     cat "$state/summary.md" >>"$GITHUB_STEP_SUMMARY"
   fi
   # Resource names come from the manifests under review.
-  printf 'rollout=%s rollout-resources=%s findings=%s\n' "$(<"$state/output.rollout")" \
-    "$(<"$state/output.rollout-resources")" "$(<"$state/output.findings")" >"$state/report.log"
+  printf 'rollout=%s rollout-resources=%s restart=%s restart-resources=%s findings=%s\n' "$(<"$state/output.rollout")" \
+    "$(<"$state/output.rollout-resources")" "$(<"$state/output.restart")" \
+    "$(<"$state/output.restart-resources")" "$(<"$state/output.findings")" >"$state/report.log"
   print_untrusted "$state/report.log"
 }
 
@@ -623,13 +648,15 @@ def escape(text):
 
 
 reasons = []
-if fail_on in ("error", "rollout"):
+if fail_on in ("error", "rollout", "restart"):
     if verdict["errors"]:
         reasons.append(f"{verdict['errors']} error finding(s): see the annotations and the job summary.")
     if verdict["migrate"]:
         reasons.append(f"v1alpha1 manifests are left: run `{verdict['migrate_command']}` and commit the result.")
 if fail_on == "rollout" and verdict["rollout"]:
     reasons.append(f"merging rolls out {', '.join(verdict['rollout'])} (fail-on: rollout).")
+if fail_on == "restart" and verdict.get("restart"):
+    reasons.append(f"merging restarts {', '.join(verdict['restart'])} (fail-on: restart).")
 for reason in reasons:
     print(f"::error title=mz-presync::{escape(reason)}")
 if not reasons:
@@ -640,6 +667,9 @@ PY
 
 main() {
   local phase=${1:-}
+  # The input `operator` arrives empty when not set; the binary refuses an
+  # empty MZ_PRESYNC_OPERATOR, and without it reads .mz-presync.yaml.
+  [[ -n ${MZ_PRESYNC_OPERATOR:-} ]] || unset MZ_PRESYNC_OPERATOR
   case $phase in
     setup) phase_setup ;;
     install) phase_install ;;

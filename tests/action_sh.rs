@@ -573,6 +573,8 @@ fn pull_request_that_changes_the_image_triggers_a_rollout() {
     let new_hash = hash_of(repo.path(), "clusters/prod/mz.yaml");
     assert_eq!(run.output("rollout"), "true");
     assert_eq!(run.output("rollout-resources"), "prod/mz");
+    assert_eq!(run.output("restart"), "true", "a new image restarts");
+    assert_eq!(run.output("restart-resources"), "prod/mz");
     assert_eq!(run.hashes(), json!({"prod/mz": new_hash}));
     assert_eq!(run.output("findings"), "0");
 
@@ -635,6 +637,99 @@ fn fail_on_rollout_fails_a_pull_request_that_rolls_out_and_says_which() {
     assert_eq!(messages, ["merging rolls out prod/mz (fail-on: rollout)."]);
 }
 
+/// A v1alpha1 manifest whose image moves without a new requestRollout:
+/// under the released operator nothing is applied (it waits for approval).
+const STAGING_V1ALPHA1_NEW_IMAGE: &str = "\
+apiVersion: materialize.cloud/v1alpha1
+kind: Materialize
+metadata:
+  name: mz
+  namespace: staging
+spec:
+  environmentdImageRef: materialize/environmentd:v26.1.1
+  backendSecretName: materialize-backend
+  requestRollout: 7b3a6f2e-2c1d-4e5f-8a9b-0c1d2e3f4a5b
+";
+
+#[test]
+fn the_operator_input_decides_rollout_and_restart() {
+    let path = "clusters/staging/mz.yaml";
+    let (repo, base, head) = pull_request(
+        &[(path, STAGING_V1ALPHA1)],
+        &[(path, STAGING_V1ALPHA1_NEW_IMAGE)],
+    );
+    let run = Simulation::new(repo.path())
+        .event("pull_request", pull_request_event(&base, &head))
+        .input("operator", "released")
+        .input("fail-on", "never")
+        .run();
+    run.assert_succeeded();
+    assert_eq!(run.output("rollout"), "false", "{}", run.log());
+    assert_eq!(run.output("restart"), "false");
+    assert_eq!(run.output("restart-resources"), "");
+    assert!(
+        run.annotations.iter().any(|a| a.level == "warning"
+            && a.properties
+                .get("title")
+                .is_some_and(|t| t.starts_with("waiting-for-approval"))),
+        "{:#?}",
+        run.annotations
+    );
+    assert!(
+        run.summary.contains("operator `released`"),
+        "{}",
+        run.summary
+    );
+
+    // The same pull request under the design operator restarts staging/mz,
+    // and fail-on restart says so.
+    let run = Simulation::new(repo.path())
+        .event("pull_request", pull_request_event(&base, &head))
+        .input("fail-on", "restart")
+        .run();
+    run.assert_failed_at("Decide");
+    assert_eq!(run.output("rollout"), "true");
+    assert_eq!(run.output("restart"), "true");
+    assert_eq!(run.output("restart-resources"), "staging/mz");
+    let messages: Vec<_> = run.errors().iter().map(|a| a.message.clone()).collect();
+    assert!(
+        messages.contains(&"merging restarts staging/mz (fail-on: restart).".to_owned()),
+        "{messages:?}"
+    );
+
+    // Released, with the request changed too: a restart.
+    let mut repo = repo;
+    repo.write(
+        path,
+        &STAGING_V1ALPHA1_NEW_IMAGE
+            .replace("v26.1.1", "v26.1.2")
+            .replace("7b3a6f2e", "8b3a6f2e"),
+    );
+    let next = repo.commit("approve");
+    let run = Simulation::new(repo.path())
+        .event("pull_request", pull_request_event(&head, &next))
+        .input("operator", "released")
+        .input("fail-on", "restart")
+        .run();
+    run.assert_failed_at("Decide");
+    assert_eq!(run.output("rollout"), "true");
+    assert_eq!(run.output("restart-resources"), "staging/mz");
+}
+
+#[test]
+fn an_unknown_operator_is_refused() {
+    let (repo, _, _) = pull_request(&[("clusters/prod/mz.yaml", PROD_V26_1)], &[]);
+    let run = Simulation::new(repo.path())
+        .input("operator", "newest")
+        .run();
+    run.assert_failed_at("Prepare");
+    let messages: Vec<_> = run.errors().iter().map(|a| a.message.clone()).collect();
+    assert_eq!(
+        messages,
+        ["input operator is 'newest'; it must be one of: design released."]
+    );
+}
+
 #[test]
 fn pull_request_that_changes_only_excluded_fields_triggers_no_rollout() {
     let (repo, base, head) = pull_request(
@@ -654,6 +749,8 @@ fn pull_request_that_changes_only_excluded_fields_triggers_no_rollout() {
     run.assert_succeeded();
     assert_eq!(run.output("rollout"), "false");
     assert_eq!(run.output("rollout-resources"), "");
+    assert_eq!(run.output("restart"), "false");
+    assert_eq!(run.output("restart-resources"), "");
     assert_eq!(
         run.hashes(),
         json!({"prod/mz": base_hash}),
@@ -1041,7 +1138,7 @@ fn a_base_missing_from_a_shallow_clone_asks_for_fetch_depth_0() {
 fn an_unknown_input_value_is_refused_before_anything_runs() {
     let (repo, _, _) = pull_request(&[("clusters/prod/mz.yaml", PROD_V26_1)], &[]);
     for (input, value, choices) in [
-        ("fail-on", "sometimes", "error rollout never"),
+        ("fail-on", "sometimes", "error rollout restart never"),
         ("algorithm", "v2", "v1alpha2 v1"),
         ("version", "v0.1.0", "source path"),
     ] {

@@ -923,3 +923,506 @@ fn json6902_patch_files_are_read_through_their_target() {
         ]
     );
 }
+
+// ---------------------------------------------------------------------------
+// Spec §7 and §8, every row under both operator models: one git2 history of
+// two commits per case, `rollouts --operator MODEL --format json`, and the
+// change asserted whole (hashes checked for shape, then left out).
+
+const R1: &str = "11111111-1111-4111-8111-111111111111";
+const R2: &str = "22222222-2222-4222-8222-222222222222";
+
+/// A Materialize manifest of `version` with `extra` spec lines (each
+/// `key: value`, two-space indented below spec).
+fn manifest(version: &str, extra: &[&str]) -> String {
+    let mut text = format!(
+        "apiVersion: materialize.cloud/{version}
+kind: Materialize
+metadata:
+  name: mz
+  namespace: prod
+spec:
+  environmentdImageRef: materialize/environmentd:v26.1.0
+  backendSecretName: mz-backend
+"
+    );
+    for line in extra {
+        text.push_str("  ");
+        text.push_str(line);
+        text.push('\n');
+    }
+    text
+}
+
+/// The one change `old` → `new` makes under `operator`, without its hashes
+/// (asserted: 64 hex digits, equal exactly when `same_hash`), with the
+/// report's top-level operator checked.
+fn judged(operator: &str, old: &str, new: &str) -> (serde_json::Value, bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut builder = Builder::new(dir.path());
+    let files = |text: &str| BTreeMap::from([(MZ_PATH.to_owned(), text.to_owned())]);
+    let first = builder.commit("before", &files(old), &[]);
+    let second = builder.commit("after", &files(new), &[first]);
+    builder.set_main(second);
+    let output = Command::cargo_bin("mz-presync")
+        .unwrap()
+        .args(["rollouts", "--format", "json", "--fail-on", "never"])
+        .args(["--operator", operator, "--repo"])
+        .arg(dir.path())
+        .arg(format!("{first}..{second}"))
+        .env_remove("MZ_PRESYNC_OPERATOR")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["operator"], operator);
+    let changes = report["commits"][0]["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{report:#}");
+    let mut change = changes[0].clone();
+    let hex = |v: &serde_json::Value| {
+        v.as_str()
+            .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
+    assert!(
+        hex(&change["old_hash"]) && hex(&change["new_hash"]),
+        "{change:#}"
+    );
+    let same_hash = change["old_hash"] == change["new_hash"];
+    let object = change.as_object_mut().unwrap();
+    object.remove("old_hash");
+    object.remove("new_hash");
+    // Finding texts are the rules' business: keep what identifies them.
+    for finding in object["findings"].as_array_mut().unwrap() {
+        let finding = finding.as_object_mut().unwrap();
+        let message = finding.remove("message").unwrap();
+        assert!(!message.as_str().unwrap().is_empty());
+        finding.remove("column");
+    }
+    (change, same_hash)
+}
+
+fn expected(
+    from: &str,
+    to: &str,
+    rollout: bool,
+    restart: &str,
+    pending: bool,
+    fields: serde_json::Value,
+    findings: serde_json::Value,
+) -> serde_json::Value {
+    serde_json::json!({
+        "namespace": "prod",
+        "name": "mz",
+        "file": MZ_PATH,
+        "change": "updated",
+        "rollout": rollout,
+        "restart": restart,
+        "pending": pending,
+        "api_version": {
+            "from": format!("materialize.cloud/{from}"),
+            "to": format!("materialize.cloud/{to}"),
+        },
+        "fields": fields,
+        "findings": findings,
+    })
+}
+
+fn no_findings() -> serde_json::Value {
+    serde_json::json!([])
+}
+
+#[test]
+fn released_v1alpha1_image_bump_without_a_request_waits_for_approval() {
+    let request = format!("requestRollout: {R1}");
+    let old = manifest("v1alpha1", &[&request]);
+    let new = old.replace("v26.1.0", "v26.1.1");
+    let image = serde_json::json!(["/spec/environmentdImageRef"]);
+    let (change, _) = judged("released", &old, &new);
+    let waiting = serde_json::json!([{
+        "rule": "waiting-for-approval",
+        "severity": "warning",
+        "pointer": "/spec/environmentdImageRef",
+        "line": 7,
+    }]);
+    assert_eq!(
+        change,
+        expected(
+            "v1alpha1",
+            "v1alpha1",
+            false,
+            "no",
+            true,
+            image.clone(),
+            waiting
+        )
+    );
+    let (change, _) = judged("design", &old, &new);
+    assert_eq!(
+        change,
+        expected(
+            "v1alpha1",
+            "v1alpha1",
+            true,
+            "yes",
+            false,
+            image,
+            no_findings()
+        )
+    );
+}
+
+#[test]
+fn a_request_alone_is_a_rollout_only_under_the_released_operator() {
+    let old = manifest("v1alpha1", &[&format!("requestRollout: {R1}")]);
+    let new = old.replace(R1, R2);
+    let (change, same_hash) = judged("released", &old, &new);
+    assert!(same_hash, "requestRollout is not hashed");
+    assert_eq!(
+        change,
+        expected(
+            "v1alpha1",
+            "v1alpha1",
+            true,
+            "maybe",
+            false,
+            serde_json::json!(["/spec/requestRollout"]),
+            no_findings()
+        )
+    );
+    let (change, _) = judged("design", &old, &new);
+    assert_eq!(
+        change,
+        expected(
+            "v1alpha1",
+            "v1alpha1",
+            false,
+            "no",
+            false,
+            serde_json::json!([]),
+            no_findings()
+        )
+    );
+    // Removing a set request requests one too: the operator replaces it.
+    let removed = manifest("v1alpha1", &[]);
+    let (change, _) = judged("released", &old, &removed);
+    assert_eq!(
+        (change["rollout"].clone(), change["restart"].clone()),
+        (true.into(), "maybe".into())
+    );
+}
+
+#[test]
+fn image_and_request_together_restart_under_both_models() {
+    let old = manifest("v1alpha1", &[&format!("requestRollout: {R1}")]);
+    let new = old.replace(R1, R2).replace("v26.1.0", "v26.1.1");
+    let (change, _) = judged("released", &old, &new);
+    assert_eq!(
+        change,
+        expected(
+            "v1alpha1",
+            "v1alpha1",
+            true,
+            "yes",
+            false,
+            serde_json::json!(["/spec/environmentdImageRef", "/spec/requestRollout"]),
+            no_findings()
+        )
+    );
+    let (change, _) = judged("design", &old, &new);
+    assert_eq!(
+        change,
+        expected(
+            "v1alpha1",
+            "v1alpha1",
+            true,
+            "yes",
+            false,
+            serde_json::json!(["/spec/environmentdImageRef"]),
+            no_findings()
+        )
+    );
+}
+
+/// rolloutStrategy steers the rollout; it is not a per-generation input.
+#[test]
+fn strategy_and_request_roll_out_without_a_certain_restart() {
+    let old = manifest("v1alpha1", &[&format!("requestRollout: {R1}")]);
+    let new = manifest(
+        "v1alpha1",
+        &[
+            &format!("requestRollout: {R2}"),
+            "rolloutStrategy: ImmediatelyPromoteCausingDowntime",
+        ],
+    );
+    let downtime = serde_json::json!([{
+        "rule": "downtime-strategy",
+        "severity": "warning",
+        "pointer": "/spec/rolloutStrategy",
+        "line": 10,
+    }]);
+    let (change, _) = judged("released", &old, &new);
+    assert_eq!(
+        change,
+        expected(
+            "v1alpha1",
+            "v1alpha1",
+            true,
+            "maybe",
+            false,
+            serde_json::json!(["/spec/requestRollout", "/spec/rolloutStrategy"]),
+            downtime.clone()
+        )
+    );
+    let (change, _) = judged("design", &old, &new);
+    assert_eq!(
+        change,
+        expected(
+            "v1alpha1",
+            "v1alpha1",
+            true,
+            "maybe",
+            false,
+            serde_json::json!(["/spec/rolloutStrategy"]),
+            downtime
+        )
+    );
+}
+
+#[test]
+fn balancerd_and_console_changes_roll_out_nothing() {
+    for version in ["v1alpha1", "v1"] {
+        let request = format!("requestRollout: {R1}");
+        let extra: &[&str] = if version == "v1alpha1" {
+            &[&request]
+        } else {
+            &[]
+        };
+        let old = manifest(version, extra);
+        let mut more = extra.to_vec();
+        more.extend(["balancerdReplicas: 3", "consoleReplicas: 2"]);
+        let new = manifest(version, &more);
+        for operator in ["design", "released"] {
+            let (change, same_hash) = judged(operator, &old, &new);
+            assert!(same_hash);
+            assert_eq!(
+                change,
+                expected(
+                    version,
+                    version,
+                    false,
+                    "no",
+                    false,
+                    serde_json::json!([]),
+                    no_findings()
+                ),
+                "{operator} {version}"
+            );
+        }
+    }
+}
+
+#[test]
+fn adopting_v1_requests_one_rollout_under_the_released_operator_only() {
+    let old = manifest("v1alpha1", &[&format!("requestRollout: {R1}")]);
+    let v1 = manifest("v1", &[]);
+    let (change, same_hash) = judged("released", &old, &v1);
+    assert!(same_hash, "the v1 hash of both is the same");
+    assert_eq!(
+        change,
+        expected(
+            "v1alpha1",
+            "v1",
+            true,
+            "maybe",
+            false,
+            serde_json::json!(["/apiVersion", "/spec/requestRollout"]),
+            no_findings()
+        )
+    );
+    // Unless the hand-set request already is the one the webhook derives.
+    let v1_object = serde_json::json!({
+        "apiVersion": "materialize.cloud/v1", "kind": "Materialize",
+        "metadata": {"name": "mz", "namespace": "prod"},
+        "spec": {"environmentdImageRef": "materialize/environmentd:v26.1.0",
+                 "backendSecretName": "mz-backend"}});
+    let hash = mz_presync::crd::rollout_hash(&v1_object, mz_presync::crd::Algorithm::V1)
+        .unwrap()
+        .hex;
+    let derived = mz_presync::crd::hash::request_rollout_uuid(&hash).to_string();
+    let already = manifest("v1alpha1", &[&format!("requestRollout: {derived}")]);
+    let (change, _) = judged("released", &already, &v1);
+    assert_eq!(change["rollout"], false, "{change:#}");
+    assert_eq!(change["restart"], "no");
+    // The design document's migration is rollout-neutral.
+    let v1alpha2 = manifest("v1alpha2", &[]);
+    let (change, same_hash) = judged("design", &old, &v1alpha2);
+    assert!(same_hash);
+    assert_eq!(
+        change,
+        expected(
+            "v1alpha1",
+            "v1alpha2",
+            false,
+            "no",
+            false,
+            serde_json::json!([]),
+            no_findings()
+        )
+    );
+}
+
+#[test]
+fn v1_changes_restart_when_a_per_generation_input_changes() {
+    let old = manifest("v1", &[]);
+    let cases: [(&str, &str, &str); 5] = [
+        (
+            "image",
+            "environmentdImageRef: materialize/environmentd:v26.1.1",
+            "yes",
+        ),
+        ("timeout", "rolloutRequestTimeout: 1h", "maybe"),
+        (
+            "annotations",
+            "serviceAccountAnnotations: {example.com/a: b}",
+            "maybe",
+        ),
+        ("labels", "podLabels: {team: data}", "yes"),
+        (
+            "force",
+            "forceRollout: 33333333-3333-4333-8333-333333333333",
+            "yes",
+        ),
+    ];
+    for (what, line, restart) in cases {
+        let new = if what == "image" {
+            old.replace("v26.1.0", "v26.1.1")
+        } else {
+            manifest("v1", &[line])
+        };
+        let field = format!("/spec/{}", line.split(':').next().unwrap());
+        for operator in ["released", "design"] {
+            let (change, same_hash) = judged(operator, &old, &new);
+            if operator == "design" && what == "timeout" {
+                // The design document's hash (v1alpha2) has no
+                // rolloutRequestTimeout: no rollout at all.
+                assert!(same_hash);
+                assert_eq!(
+                    change,
+                    expected(
+                        "v1",
+                        "v1",
+                        false,
+                        "no",
+                        false,
+                        serde_json::json!([]),
+                        no_findings()
+                    )
+                );
+                continue;
+            }
+            assert_eq!(
+                change,
+                expected(
+                    "v1",
+                    "v1",
+                    true,
+                    restart,
+                    false,
+                    serde_json::json!([field]),
+                    no_findings()
+                ),
+                "{operator}: {what}"
+            );
+        }
+    }
+}
+
+/// `requestRollout: null` is pruned by the API server: it is the absent
+/// field, no rollout and no finding here (the note is `validate`'s).
+#[test]
+fn pruned_nulls_are_no_change() {
+    let old = manifest("v1alpha1", &[]);
+    let new = manifest("v1alpha1", &["requestRollout: null", "forceRollout: null"]);
+    for operator in ["released", "design"] {
+        let (change, same_hash) = judged(operator, &old, &new);
+        assert!(same_hash, "{operator}");
+        assert_eq!(
+            change,
+            expected(
+                "v1alpha1",
+                "v1alpha1",
+                false,
+                "no",
+                false,
+                serde_json::json!([]),
+                no_findings()
+            ),
+            "{operator}"
+        );
+    }
+}
+
+/// Under the released operator the human and markdown reports say what
+/// waits for approval, name the model, and `--fail-on restart` fails only
+/// on a certain restart.
+#[test]
+fn released_reports_name_the_model_and_fail_on_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut builder = Builder::new(dir.path());
+    let files = |text: &str| BTreeMap::from([(MZ_PATH.to_owned(), text.to_owned())]);
+    let old = manifest("v1alpha1", &[&format!("requestRollout: {R1}")]);
+    let bump = old.replace("v26.1.0", "v26.1.1");
+    let first = builder.commit("add", &files(&old), &[]);
+    let pending = builder.commit("bump without request", &files(&bump), &[first]);
+    let both = builder.commit(
+        "bump with request",
+        &files(&bump.replace("v26.1.1", "v26.1.2").replace(R1, R2)),
+        &[pending],
+    );
+    builder.set_main(both);
+    let run = |args: &[&str]| {
+        let output = Command::cargo_bin("mz-presync")
+            .unwrap()
+            .args(["--operator", "released", "rollouts", "--repo"])
+            .arg(dir.path())
+            .args(args)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        (
+            output.status.code().unwrap(),
+            String::from_utf8(output.stdout).unwrap(),
+        )
+    };
+    let (code, human) = run(&[&format!("{first}..{both}")]);
+    assert_eq!(code, 0, "{human}");
+    assert!(
+        human.ends_with("1 rollout requested in 1 of 2 commits, 1 restart, 1 change waiting for approval (operator: released, v1 hashes); 2 changes to Materialize resources, 0 errors, 1 warning.\n"),
+        "{human}"
+    );
+    assert!(human.contains("pending"), "{human}");
+    assert!(human.contains("warning[waiting-for-approval]"), "{human}");
+    let range_pending = format!("{first}..{pending}");
+    let (code, markdown) = run(&["--format", "markdown", &range_pending]);
+    assert_eq!(code, 0);
+    assert!(
+        markdown.contains("| `prod/mz` | no | no (waiting for approval) |"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("0 restart(s), 1 waiting for approval (operator `released`"));
+    assert_eq!(run(&["--fail-on", "restart", &range_pending]).0, 0);
+    assert_eq!(run(&["--fail-on", "rollout", &range_pending]).0, 0);
+    let range_both = format!("{pending}..{both}");
+    assert_eq!(run(&["--fail-on", "restart", &range_both]).0, 1);
+    // A request that changes no per-generation input restarts maybe: not
+    // a failure of --fail-on restart, a failure of --fail-on rollout.
+    let request_only = builder.commit(
+        "request only",
+        &files(&bump.replace("v26.1.1", "v26.1.2")),
+        &[both],
+    );
+    builder.set_main(request_only);
+    let range = format!("{both}..{request_only}");
+    assert_eq!(run(&["--fail-on", "restart", &range]).0, 0);
+    assert_eq!(run(&["--fail-on", "rollout", &range]).0, 1);
+}

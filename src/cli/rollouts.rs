@@ -1,5 +1,6 @@
-//! `mz-presync rollouts`: which commits change the rollout hash of which
-//! Materialize resource, and because of which fields.
+//! `mz-presync rollouts`: which commits request a rollout of which
+//! Materialize resource under the operator model, whether it restarts the
+//! database, and because of which fields.
 
 use std::path::PathBuf;
 
@@ -40,8 +41,8 @@ pub struct Args {
     /// List every commit, also those that change no Materialize resource.
     #[arg(long)]
     all: bool,
-    /// Exit 1 when: rollout (any rollout or error finding), error (an error finding), never.
-    #[arg(long, value_parser = ["rollout", "error", "never"], default_value = "error", value_name = "WHEN")]
+    /// Exit 1 when: rollout (any rollout requested, or an error finding), restart (any change that restarts the database for certain, restart yes: maybe does not count; or an error finding), error (an error finding), never.
+    #[arg(long, value_parser = ["rollout", "restart", "error", "never"], default_value = "error", value_name = "WHEN")]
     fail_on: String,
     /// Human format: also show changes that start no rollout.
     #[arg(long, short)]
@@ -53,6 +54,7 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
     let fail_on = FailOn::parse(&args.fail_on).expect("clap restricts the values");
     let options = ScanOptions {
         algorithm: args.algorithm.resolve(ctx.operator),
+        operator: ctx.operator,
         first_parent: args.first_parent,
         all: args.all,
         locate_changes: format == Format::Github,

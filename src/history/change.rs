@@ -1,20 +1,36 @@
 //! Building the [`Change`] of one resource between two versions: created,
-//! updated, deleted, a patch change, or a file that stopped parsing. Hashes
-//! decide whether it rolls out; [`super::fields`] says which fields changed
-//! and [`super::rules`] what is wrong with it.
+//! updated, deleted, a patch change, or a file that stopped parsing.
+//! [`super::judge`] decides whether it requests a rollout and restarts under
+//! the operator model; [`super::fields`] says which fields changed and
+//! [`super::rules`] what is wrong with it.
 
 use serde_json::Value;
 
 use super::compare::CompareOptions;
 use super::fields::{changed_fields, raw_changed_fields};
+use super::judge;
 use super::locator::Locator;
 use super::pairing::Entry;
 use super::resources::{DocumentProblem, Resource};
 use super::rules::{
     apply_suppressions, kustomize_patch, single_object_findings, two_version_findings,
+    waiting_for_approval,
 };
 use super::{ApiVersionChange, Change, ChangeKind};
+use crate::crd::verdict::{Restart, Verdict};
 use crate::source::Target;
+
+/// The changed hashed fields, then what else requested the rollout (the
+/// released operator's `requestRollout`, an apiVersion switch), sorted.
+fn with_triggers(mut fields: Vec<String>, verdict: &Verdict) -> Vec<String> {
+    for trigger in &verdict.triggers {
+        if !fields.contains(trigger) {
+            fields.push(trigger.clone());
+        }
+    }
+    fields.sort();
+    fields
+}
 
 fn hash_hex(resource: &Resource) -> Option<String> {
     resource.hash.as_ref().ok().map(|hash| hash.hex.clone())
@@ -39,10 +55,13 @@ pub fn updated(before: &Entry<'_>, after: &Entry<'_>, options: &CompareOptions) 
     }
     let old_hash = hash_hex(old);
     let new_hash = hash_hex(new);
-    let rollout = new_hash.is_some() && old_hash != new_hash;
     let fields = changed_fields(old, new);
+    let verdict = judge::updated(options.operator, old, new, &fields);
+    let rollout = verdict.rollout;
+    let fields = with_triggers(fields, &verdict);
     let mut locator = Locator::new(after);
     let mut findings = two_version_findings(old, new, rollout, &mut locator);
+    findings.extend(waiting_for_approval::check(&verdict, &mut locator));
     apply_suppressions(&mut findings, after.file(), &new.value);
     findings.extend(single_object_findings(after, options));
     let position = (options.locate_changes && rollout)
@@ -53,6 +72,8 @@ pub fn updated(before: &Entry<'_>, after: &Entry<'_>, options: &CompareOptions) 
         file: after.path.to_owned(),
         change: ChangeKind::Updated,
         rollout,
+        restart: verdict.restart,
+        pending: verdict.pending,
         old_hash,
         new_hash,
         api_version: ApiVersionChange {
@@ -60,6 +81,7 @@ pub fn updated(before: &Entry<'_>, after: &Entry<'_>, options: &CompareOptions) 
             to: Some(new.api_version.clone()),
         },
         fields,
+        per_generation: verdict.per_generation,
         findings,
         position,
         best_effort: best_effort(new),
@@ -75,7 +97,8 @@ pub fn created(after: &Entry<'_>, options: &CompareOptions) -> Change {
     let new_hash = hash_hex(new);
     let mut locator = Locator::new(after);
     let findings = single_object_findings(after, options);
-    let rollout = new_hash.is_some();
+    let verdict = judge::created(new);
+    let rollout = verdict.rollout;
     let position = (options.locate_changes && rollout).then(|| locator.at("", Target::Key));
     Change {
         namespace: new.namespace.clone(),
@@ -83,6 +106,8 @@ pub fn created(after: &Entry<'_>, options: &CompareOptions) -> Change {
         file: after.path.to_owned(),
         change: ChangeKind::Created,
         rollout,
+        restart: verdict.restart,
+        pending: false,
         old_hash: None,
         new_hash,
         api_version: ApiVersionChange {
@@ -90,6 +115,7 @@ pub fn created(after: &Entry<'_>, options: &CompareOptions) -> Change {
             to: Some(new.api_version.clone()),
         },
         fields: Vec::new(),
+        per_generation: Vec::new(),
         findings,
         position,
         best_effort: best_effort(new),
@@ -112,6 +138,8 @@ fn deleted_change(before: &Entry<'_>) -> Change {
         file: before.path.to_owned(),
         change: ChangeKind::Deleted,
         rollout: false,
+        restart: judge::deleted(old).restart,
+        pending: false,
         old_hash: hash_hex(old),
         new_hash: None,
         api_version: ApiVersionChange {
@@ -119,6 +147,7 @@ fn deleted_change(before: &Entry<'_>) -> Change {
             to: None,
         },
         fields: Vec::new(),
+        per_generation: Vec::new(),
         findings: Vec::new(),
         position: None,
         best_effort: false,
@@ -127,10 +156,12 @@ fn deleted_change(before: &Entry<'_>) -> Change {
 }
 
 /// The resource was in a file whose new version cannot be read: it is not
-/// deleted (the file still exists), its new state is unknown.
+/// deleted (the file still exists), its new state is unknown. Nothing is
+/// applied while the file does not parse, so nothing restarts.
 pub fn unreadable_update(before: &Entry<'_>, problem: &DocumentProblem) -> Change {
     Change {
         change: ChangeKind::Updated,
+        restart: Restart::No,
         findings: vec![problem.finding.clone()],
         position: Some(problem.finding.location.start()),
         ..deleted_change(before)
@@ -146,6 +177,8 @@ pub fn unknown_resource(path: &str, problem: &DocumentProblem) -> Change {
         file: path.to_owned(),
         change: ChangeKind::Created,
         rollout: false,
+        restart: Restart::No,
+        pending: false,
         old_hash: None,
         new_hash: None,
         api_version: ApiVersionChange {
@@ -153,6 +186,7 @@ pub fn unknown_resource(path: &str, problem: &DocumentProblem) -> Change {
             to: None,
         },
         fields: Vec::new(),
+        per_generation: Vec::new(),
         findings: vec![problem.finding.clone()],
         position: Some(problem.finding.location.start()),
         best_effort: false,
@@ -164,7 +198,8 @@ pub fn unknown_resource(path: &str, problem: &DocumentProblem) -> Change {
 /// in the resource it patches, so a changed hashed field means a rollout of
 /// that resource when the overlay is applied — also when the patch goes
 /// away, since its fields fall back to the base's values. No hash: the
-/// patch has none, only the built overlay has.
+/// patch has none, only the built overlay has. Request and restart follow
+/// [`judge::patch`].
 fn patch_change(
     before: Option<&Entry<'_>>,
     after: Option<&Entry<'_>>,
@@ -176,7 +211,9 @@ fn patch_change(
         side.map_or(&Value::Null, |entry| &entry.resource.value)
     }
     let fields = raw_changed_fields(value(before), value(after));
-    let rollout = !fields.is_empty();
+    let verdict = judge::patch(options.operator, value(before), value(after), &fields);
+    let rollout = verdict.rollout;
+    let fields = with_triggers(fields, &verdict);
     let kustomization = entry.patch_of.unwrap_or_default();
     let verb = if after.is_some() {
         "it changes"
@@ -190,20 +227,26 @@ fn patch_change(
         entry.path == kustomization,
         &fields,
         verb,
+        rollout,
     )];
     let mut position = None;
+    let waiting = waiting_for_approval::check(&verdict, &mut locator);
     if let Some(after) = after {
         // An overridden image or environmentId is the resource's new value:
         // the same two-version checks apply.
-        if let Some(before) = before {
-            let new = after.resource;
-            let mut two_version = two_version_findings(before.resource, new, rollout, &mut locator);
-            apply_suppressions(&mut two_version, after.file(), &new.value);
-            findings.extend(two_version);
-        }
+        let new = after.resource;
+        let mut two_version = match before {
+            Some(before) => two_version_findings(before.resource, new, rollout, &mut locator),
+            None => Vec::new(),
+        };
+        two_version.extend(waiting);
+        apply_suppressions(&mut two_version, after.file(), &new.value);
+        findings.extend(two_version);
         findings.extend(single_object_findings(after, options));
         position = (options.locate_changes && rollout)
             .then(|| locator.at(fields.first().map_or("", String::as_str), Target::Key));
+    } else {
+        findings.extend(waiting);
     }
     let api_version = |side: Option<&Entry<'_>>| side.map(|e| e.resource.api_version.clone());
     Change {
@@ -212,6 +255,8 @@ fn patch_change(
         file: entry.path.to_owned(),
         change: kind,
         rollout,
+        restart: verdict.restart,
+        pending: verdict.pending,
         old_hash: None,
         new_hash: None,
         api_version: ApiVersionChange {
@@ -219,6 +264,7 @@ fn patch_change(
             to: api_version(after),
         },
         fields,
+        per_generation: verdict.per_generation,
         findings,
         position,
         best_effort: false,

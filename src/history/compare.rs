@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use super::Change;
 use super::change::{created, deleted, unknown_resource, unreadable_update, updated};
 use super::pairing::pair;
-use crate::crd::Algorithm;
+use crate::crd::{Algorithm, Operator};
 use crate::finding::Severity;
 
 pub use super::pairing::Side;
@@ -20,6 +20,8 @@ pub struct CompareOptions {
     pub locate_changes: bool,
     /// The hash algorithm, for the single-object checks that compare hashes.
     pub algorithm: Algorithm,
+    /// The operator model that decides rollout requests and restarts.
+    pub operator: Operator,
 }
 
 /// Compare the resources of the old and new sides of a diff.

@@ -1,6 +1,8 @@
 //! Rollout history over git commits: for each commit of a range, which
-//! Materialize resources it creates, updates or deletes, whether that changes
-//! the rollout hash (restarts the database), and because of which fields.
+//! Materialize resources it creates, updates or deletes, whether that
+//! requests a rollout under the operator model and whether the rollout
+//! restarts the database (spec §7, §8, judged by [`crate::crd::verdict`]),
+//! and because of which fields.
 //!
 //! The cost follows the number of changed blobs, not commits × files:
 //!
@@ -31,6 +33,7 @@ pub mod change;
 pub mod compare;
 pub mod fields;
 pub mod inline_patches;
+pub mod judge;
 pub mod locator;
 pub mod pairing;
 pub mod patches;
@@ -44,7 +47,8 @@ pub mod upgrade;
 
 use serde::Serialize;
 
-use crate::crd::Algorithm;
+use crate::crd::verdict::Restart;
+use crate::crd::{Algorithm, Operator};
 use crate::finding::{Finding, Severity};
 
 pub use range::HistoryError;
@@ -56,6 +60,8 @@ pub use scan::{ScanOptions, scan};
 #[derive(Clone, Debug)]
 pub struct History {
     pub version: u32,
+    /// The operator model every verdict of the history follows.
+    pub operator: Operator,
     pub algorithm: Algorithm,
     pub range: String,
     pub commits: Vec<CommitChanges>,
@@ -77,6 +83,14 @@ impl History {
 
     pub fn any_rollout(&self) -> bool {
         self.changes().any(|(_, change)| change.rollout)
+    }
+
+    /// Whether a change restarts the database for certain (`restart: yes`);
+    /// `maybe` does not count, since it depends on what the manifest does
+    /// not show.
+    pub fn any_restart(&self) -> bool {
+        self.changes()
+            .any(|(_, change)| change.restart == Restart::Yes)
     }
 
     pub fn count(&self, severity: Severity) -> usize {
@@ -145,15 +159,29 @@ pub struct Change {
     /// Path in the repository of the new version (the old one for `deleted`).
     pub file: String,
     pub change: ChangeKind,
-    /// Whether the operator starts a rollout: created with a hash, or
-    /// updated with a different hash (also when the old version had none).
+    /// Whether a rollout is requested under the operator model: created
+    /// with a hash; under `design` updated with a different hash (also when
+    /// the old version had none); under `released` per spec §7 (a
+    /// `v1alpha1` object's `requestRollout`, a `v1` object's hash).
     pub rollout: bool,
+    /// Whether the rollout restarts the database (spec §8): `yes` when a
+    /// per-generation input changed (and for every created or deleted
+    /// resource), `maybe` when it is requested but none did.
+    pub restart: Restart,
+    /// A per-generation input changed without a rollout request: the
+    /// operator waits for approval (released `v1alpha1` only).
+    pub pending: bool,
     pub old_hash: Option<String>,
     pub new_hash: Option<String>,
     pub api_version: ApiVersionChange,
     /// JSON pointers (inside the object) of the hash-relevant fields whose
-    /// normalized values differ, sorted.
+    /// normalized values differ, sorted; then, when they requested the
+    /// rollout, the released operator's triggers (`/spec/requestRollout`,
+    /// `/apiVersion`).
     pub fields: Vec<String>,
+    /// The per-generation inputs that changed (spec §8), sorted: what a
+    /// pending change waits to apply.
+    pub per_generation: Vec<String>,
     /// About the change's file; each finding's pointer is inside the
     /// document (prefixed with `/items/N` for an item of a `List`).
     pub findings: Vec<Finding>,

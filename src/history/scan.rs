@@ -19,7 +19,7 @@ use super::tree_diff::{
     CommitDiff, DiffTrees, ManifestDelta, blobs_of, commit_diff, manifest_deltas,
 };
 use super::{Change, CommitChanges, History, NetChanges};
-use crate::crd::Algorithm;
+use crate::crd::{Algorithm, Operator};
 
 /// Enough commits per chunk to keep both cores busy, few enough that the
 /// diffs of one chunk stay small in memory.
@@ -28,6 +28,8 @@ const CHUNK: usize = 512;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ScanOptions {
     pub algorithm: Algorithm,
+    /// The operator model every verdict follows (spec §7).
+    pub operator: Operator,
     /// Follow only the first parent of merges (`git log --first-parent`).
     pub first_parent: bool,
     /// List commits without changes too.
@@ -85,6 +87,7 @@ pub fn scan(
     let compare_options = CompareOptions {
         locate_changes: options.locate_changes,
         algorithm: options.algorithm,
+        operator: options.operator,
     };
     let total = plan.commits.len();
     progress(0, total);
@@ -153,6 +156,7 @@ pub fn scan(
 
     Ok(History {
         version: 1,
+        operator: options.operator,
         algorithm: options.algorithm,
         range: range.to_owned(),
         commits,

@@ -16,25 +16,39 @@ pub static RULE: RuleInfo = RuleInfo {
 };
 
 /// The note on a patch change: `fields` are the hashed fields it changes,
-/// `verb` says whether it changes them or reverts them by going away.
+/// `verb` says whether it changes them or reverts them by going away,
+/// `rollout` whether that requests a rollout under the operator model (the
+/// released operator waits for a `requestRollout` change on `v1alpha1`).
 pub fn finding(
     locator: &mut Locator<'_>,
     kustomization: &str,
     inline: bool,
     fields: &[String],
     verb: &str,
+    rollout: bool,
 ) -> Finding {
     locator.finding(
         Rule::new(&RULE),
         Severity::Note,
         "",
-        patch_message(kustomization, inline, fields, verb),
+        patch_message(kustomization, inline, fields, verb, rollout),
     )
 }
 
-fn patch_message(kustomization: &str, inline: bool, fields: &[String], verb: &str) -> String {
+fn patch_message(
+    kustomization: &str,
+    inline: bool,
+    fields: &[String],
+    verb: &str,
+    rollout: bool,
+) -> String {
     let effect = if fields.is_empty() {
         format!("{verb} no field of the rollout hash, so the resource it patches does not roll out")
+    } else if !rollout {
+        format!(
+            "{verb} {}, but requests no rollout of the resource it patches: the operator applies it with the next requestRollout change",
+            fields.join(", ")
+        )
     } else {
         format!(
             "{verb} {}, so the resource it patches rolls out when the overlay is applied",

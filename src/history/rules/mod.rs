@@ -7,6 +7,7 @@ pub mod downtime_strategy;
 pub mod environment_id_changed;
 pub mod kustomize_patch;
 pub mod upgrade_window;
+pub mod waiting_for_approval;
 
 use serde_json::Value;
 
@@ -22,10 +23,11 @@ pub use downtime_strategy::DOWNTIME_ON_ROLLOUT;
 
 /// The rules `rollouts` adds to the single-object checks of `validate`
 /// (ids distinct from [`crate::check::rules`], so `explain` can list both).
-pub static RULES: [&RuleInfo; 3] = [
+pub static RULES: [&RuleInfo; 4] = [
     &environment_id_changed::RULE,
     &upgrade_window::RULE,
     &kustomize_patch::RULE,
+    &waiting_for_approval::RULE,
 ];
 
 /// The rule with this id among [`RULES`] and [`DOWNTIME_ON_ROLLOUT`].

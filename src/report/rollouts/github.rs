@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 
 use super::{FailOn, ReportOptions};
 use crate::check::Severity;
+use crate::crd::verdict::Restart;
 use crate::history::{Change, ChangeKind, CommitChanges, History};
 use crate::report::github_escape::{escape_data, escape_property};
 
@@ -73,6 +74,13 @@ fn rollout_annotation(commit: &CommitChanges, change: &Change, level: Level) -> 
         _ => format!("changes {}", change.fields.join(", ")),
     };
     let hash = change.new_hash.as_deref().unwrap_or_default();
+    let restart = match change.restart {
+        Restart::Yes => "Restart: yes, a new generation of environmentd pods starts.",
+        Restart::Maybe => {
+            "Restart: maybe, no per-generation input changed, so nothing restarts unless changes are already pending."
+        }
+        Restart::No => "Restart: no.",
+    };
     Annotation {
         level,
         file: change.file.clone(),
@@ -80,7 +88,7 @@ fn rollout_annotation(commit: &CommitChanges, change: &Change, level: Level) -> 
         column: position.column,
         title: format!("rollout: {}", change.resource_name()),
         message: format!(
-            "Commit {} ({}) starts a rollout of {}: it {cause}. New rollout hash {hash}; set spec.forcePromote: \"{hash}\" in the same change to promote it immediately.",
+            "Commit {} ({}) starts a rollout of {}: it {cause}. {restart} New rollout hash {hash}; set spec.forcePromote: \"{hash}\" in the same change to promote it immediately.",
             commit.short_id(),
             commit.summary,
             change.resource_name(),
@@ -89,16 +97,17 @@ fn rollout_annotation(commit: &CommitChanges, change: &Change, level: Level) -> 
 }
 
 pub fn render(history: &History, options: &ReportOptions) -> String {
-    // A rollout fails the run with --fail-on rollout, so it is an error there.
-    let rollout_level = if options.fail_on == FailOn::Rollout {
-        Level::Error
-    } else {
-        Level::Notice
+    // What fails the run is an error: every rollout with --fail-on rollout,
+    // a restarting one with --fail-on restart.
+    let rollout_level = |change: &Change| match options.fail_on {
+        FailOn::Rollout => Level::Error,
+        FailOn::Restart if change.restart == Restart::Yes => Level::Error,
+        _ => Level::Notice,
     };
     let mut annotations = Vec::new();
     for (commit, change) in history.changes() {
         if change.rollout {
-            annotations.push(rollout_annotation(commit, change, rollout_level));
+            annotations.push(rollout_annotation(commit, change, rollout_level(change)));
         }
         for finding in &change.findings {
             annotations.push(Annotation {
@@ -148,7 +157,8 @@ pub fn render(history: &History, options: &ReportOptions) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crd::Algorithm;
+    use crate::crd::verdict::Restart;
+    use crate::crd::{Algorithm, Operator};
     use crate::finding::{Finding, Location, Rule, Span};
     use crate::history::ApiVersionChange;
     use crate::history::rules::upgrade_window;
@@ -161,6 +171,8 @@ mod tests {
             file: format!("clusters/mz-{i}.yaml"),
             change: ChangeKind::Updated,
             rollout: !error,
+            restart: if error { Restart::No } else { Restart::Yes },
+            pending: false,
             old_hash: Some("a".repeat(64)),
             new_hash: Some("b".repeat(64)),
             api_version: ApiVersionChange {
@@ -168,6 +180,7 @@ mod tests {
                 to: Some("materialize.cloud/v1alpha2".into()),
             },
             fields: vec!["/spec/environmentdImageRef".into()],
+            per_generation: vec!["/spec/environmentdImageRef".into()],
             findings: if error {
                 vec![Finding::new(
                     Rule::new(&upgrade_window::RULE),
@@ -199,6 +212,7 @@ mod tests {
             .collect();
         History {
             version: 1,
+            operator: Operator::Design,
             algorithm: Algorithm::V1alpha2,
             range: "main..pr".into(),
             commits: vec![CommitChanges {
@@ -249,6 +263,19 @@ mod tests {
             ..ReportOptions::default()
         };
         let out = render(&history(1, 0), &options);
-        assert!(out.starts_with("::error file=clusters/mz-0.yaml,line=9,col=3,title=rollout%3A prod/mz-0::Commit ccccccc (bump, everything) starts a rollout of prod/mz-0: it changes /spec/environmentdImageRef."), "{out}");
+        assert!(out.starts_with("::error file=clusters/mz-0.yaml,line=9,col=3,title=rollout%3A prod/mz-0::Commit ccccccc (bump, everything) starts a rollout of prod/mz-0: it changes /spec/environmentdImageRef. Restart: yes"), "{out}");
+    }
+
+    #[test]
+    fn restarting_rollouts_are_errors_with_fail_on_restart() {
+        let options = ReportOptions {
+            fail_on: FailOn::Restart,
+            ..ReportOptions::default()
+        };
+        let mut history = history(2, 0);
+        history.commits[0].changes[1].restart = Restart::Maybe;
+        let out = render(&history, &options);
+        assert_eq!(levels(&out), ["::error", "::notice"], "{out}");
+        assert!(out.contains("Restart: maybe, no per-generation input changed"));
     }
 }

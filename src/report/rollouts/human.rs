@@ -1,21 +1,36 @@
 //! A compact table for a terminal: one row per change, rollouts
-//! highlighted, findings under their row, then a summary line. Changes that
-//! start no rollout and have no finding appear only with `--verbose`.
+//! highlighted, whether each restarts the database in a column of its own,
+//! findings under their row, then a summary line naming the operator model.
+//! Changes that start no rollout and have no finding appear only with
+//! `--verbose`.
 
 use std::fmt::Write as _;
 
 use super::ReportOptions;
 use crate::check::Severity;
+use crate::crd::verdict::Restart;
 use crate::history::{Change, CommitChanges, History};
 use crate::report::style::{self, Painter};
 
 struct Row<'a> {
     commit: &'a CommitChanges,
     change: &'a Change,
-    cells: [String; 6],
+    cells: [String; COLUMNS],
 }
 
-const HEADER: [&str; 6] = ["COMMIT", "RESOURCE", "CHANGE", "ROLLOUT", "FIELDS", "FILE"];
+const COLUMNS: usize = 7;
+const HEADER: [&str; COLUMNS] = [
+    "COMMIT", "RESOURCE", "CHANGE", "ROLLOUT", "RESTART", "FIELDS", "FILE",
+];
+
+/// `yes`, `maybe`, `no`, or `pending` for changes that wait for approval.
+fn restart_cell(change: &Change) -> &'static str {
+    if change.pending {
+        "pending"
+    } else {
+        change.restart.as_str()
+    }
+}
 
 fn fields_cell(change: &Change) -> String {
     if change.fields.is_empty() {
@@ -52,6 +67,7 @@ pub fn render(history: &History, options: &ReportOptions) -> String {
                 change.resource_name(),
                 change_cell(change),
                 if change.rollout { "yes" } else { "no" }.to_owned(),
+                restart_cell(change).to_owned(),
                 fields_cell(change),
                 change.file.clone(),
             ],
@@ -66,7 +82,7 @@ pub fn render(history: &History, options: &ReportOptions) -> String {
                 *width = (*width).max(cell.chars().count());
             }
         }
-        let line = |cells: &[String; 6], out: &mut String, highlight: (&str, &str)| {
+        let line = |cells: &[String; COLUMNS], out: &mut String, highlight: (&str, &str)| {
             let mut text = String::new();
             for (i, (cell, width)) in cells.iter().zip(widths).enumerate() {
                 if i == cells.len() - 1 {
@@ -125,17 +141,33 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 fn summary(history: &History, hidden: usize) -> String {
-    let rollouts = history.changes().filter(|(_, c)| c.rollout).count();
+    let count = |keep: &dyn Fn(&Change) -> bool| history.changes().filter(|(_, c)| keep(c)).count();
+    let rollouts = count(&|c| c.rollout);
+    let restarts = count(&|c| c.restart == Restart::Yes);
+    let maybe = count(&|c| c.restart == Restart::Maybe);
+    let pending = count(&|c| c.pending);
     let changes = history.changes().count();
     let commits_with_rollouts = history
         .commits
         .iter()
         .filter(|c| c.changes.iter().any(|change| change.rollout))
         .count();
+    let mut verdicts = plural(restarts, "restart", "restarts");
+    if maybe > 0 {
+        let _ = write!(verdicts, ", {maybe} that may restart");
+    }
+    if pending > 0 {
+        let _ = write!(
+            verdicts,
+            ", {} waiting for approval",
+            plural(pending, "change", "changes")
+        );
+    }
     let mut text = format!(
-        "{} in {commits_with_rollouts} of {} ({} hashes); {} to Materialize resources, {}, {}.",
+        "{} requested in {commits_with_rollouts} of {}, {verdicts} (operator: {}, {} hashes); {} to Materialize resources, {}, {}.",
         plural(rollouts, "rollout", "rollouts"),
         plural(history.scanned_commits, "commit", "commits"),
+        history.operator,
         history.algorithm,
         plural(changes, "change", "changes"),
         plural(history.count(Severity::Error), "error", "errors"),

@@ -5,13 +5,15 @@
 
 use serde::Serialize;
 
-use crate::crd::Algorithm;
+use crate::crd::verdict::Restart;
+use crate::crd::{Algorithm, Operator};
 use crate::finding::{Finding, Rule, Severity};
 use crate::history::{ApiVersionChange, Change, ChangeKind, CommitChanges, History};
 
 pub fn render(history: &History) -> String {
     let report = Report {
         version: history.version,
+        operator: history.operator,
         algorithm: history.algorithm,
         range: &history.range,
         commits: history.commits.iter().map(Commit::of).collect(),
@@ -24,6 +26,7 @@ pub fn render(history: &History) -> String {
 #[derive(Serialize)]
 struct Report<'a> {
     version: u32,
+    operator: Operator,
     algorithm: Algorithm,
     range: &'a str,
     commits: Vec<Commit<'a>>,
@@ -59,6 +62,8 @@ struct ChangeJson<'a> {
     file: &'a str,
     change: ChangeKind,
     rollout: bool,
+    restart: Restart,
+    pending: bool,
     old_hash: Option<&'a str>,
     new_hash: Option<&'a str>,
     api_version: &'a ApiVersionChange,
@@ -76,6 +81,8 @@ impl<'a> ChangeJson<'a> {
             file: &change.file,
             change: change.change,
             rollout: change.rollout,
+            restart: change.restart,
+            pending: change.pending,
             old_hash: change.old_hash.as_deref(),
             new_hash: change.new_hash.as_deref(),
             api_version: &change.api_version,
@@ -121,6 +128,7 @@ mod tests {
     fn key_order_and_names_follow_the_documented_format() {
         let history = History {
             version: 1,
+            operator: Operator::Design,
             algorithm: Algorithm::V1alpha2,
             range: "A..B".into(),
             commits: vec![CommitChanges {
@@ -135,6 +143,8 @@ mod tests {
                     file: "clusters/prod/mz.yaml".into(),
                     change: ChangeKind::Updated,
                     rollout: true,
+                    restart: Restart::Yes,
+                    pending: false,
                     old_hash: Some("a".repeat(64)),
                     new_hash: Some("b".repeat(64)),
                     api_version: ApiVersionChange {
@@ -142,6 +152,7 @@ mod tests {
                         to: Some("materialize.cloud/v1alpha1".into()),
                     },
                     fields: vec!["/spec/environmentdImageRef".into()],
+                    per_generation: vec!["/spec/environmentdImageRef".into()],
                     findings: vec![],
                     position: None,
                     best_effort: false,
@@ -157,7 +168,10 @@ mod tests {
             keys.sort();
             keys
         };
-        assert_eq!(keys(&value), ["algorithm", "commits", "range", "version"]);
+        assert_eq!(
+            keys(&value),
+            ["algorithm", "commits", "operator", "range", "version"]
+        );
         let commit = &value["commits"][0];
         assert_eq!(
             keys(commit),
@@ -176,10 +190,21 @@ mod tests {
                 "namespace",
                 "new_hash",
                 "old_hash",
+                "pending",
+                "restart",
                 "rollout"
             ]
         );
+        // The written order is part of the format: the new keys follow
+        // `rollout`, `operator` follows `version`.
+        let text = render(&history);
+        let at = |key: &str| text.find(&format!("\"{key}\"")).unwrap();
+        assert!(at("version") < at("operator") && at("operator") < at("algorithm"));
+        assert!(at("rollout") < at("restart") && at("restart") < at("pending"));
+        assert!(at("pending") < at("old_hash"));
         assert_eq!(change["change"], "updated");
+        assert_eq!(change["restart"], "yes");
         assert_eq!(value["algorithm"], "v1alpha2");
+        assert_eq!(value["operator"], "design");
     }
 }

@@ -1,12 +1,15 @@
 //! A pull-request summary (for `$GITHUB_STEP_SUMMARY` and PR comments): per
-//! resource, whether merging the range restarts it, which commits and fields
-//! cause it, the new hash, and the `forcePromote` value that promotes the
-//! rollout immediately. Capped below GitHub's 1 MiB summary limit.
+//! resource, whether merging the range requests a rollout of it and whether
+//! that restarts the database (under the operator model it names), which
+//! commits and fields cause it, the new hash, and the `forcePromote` value
+//! that promotes the rollout immediately. Capped below GitHub's 1 MiB
+//! summary limit.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use crate::check::Severity;
+use crate::crd::verdict::Restart;
 use crate::history::{Change, ChangeKind, CommitChanges, History};
 
 /// GitHub refuses step summaries over 1 MiB; stay under it with room for
@@ -52,6 +55,38 @@ impl Resource<'_> {
         } else {
             self.commits.iter().any(|(_, c)| c.rollout)
         }
+    }
+
+    /// The strongest restart of the merge (or, without the net change, of
+    /// any commit), and whether changes are left waiting for approval.
+    fn restart(&self, have_net: bool) -> (Restart, bool) {
+        let strongest = |changes: &mut dyn Iterator<Item = &Change>| {
+            let mut restart = Restart::No;
+            let mut pending = false;
+            for change in changes {
+                pending |= change.pending;
+                restart = match (restart, change.restart) {
+                    (Restart::Yes, _) | (_, Restart::Yes) => Restart::Yes,
+                    (Restart::Maybe, _) | (_, Restart::Maybe) => Restart::Maybe,
+                    _ => Restart::No,
+                };
+            }
+            (restart, pending)
+        };
+        if have_net {
+            strongest(&mut self.net.into_iter())
+        } else {
+            strongest(&mut self.commits.iter().map(|(_, c)| *c))
+        }
+    }
+}
+
+fn restart_cell(resource: &Resource, have_net: bool) -> &'static str {
+    match resource.restart(have_net) {
+        (Restart::Yes, _) => "**yes**",
+        (Restart::Maybe, _) => "maybe",
+        (Restart::No, true) => "no (waiting for approval)",
+        (Restart::No, false) => "no",
     }
 }
 
@@ -134,14 +169,26 @@ pub fn render(history: &History) -> String {
         let headline = if rolling.is_empty() {
             "starts **no rollout**".to_owned()
         } else {
-            format!("restarts **{} of {}**", rolling.len(), resources.len())
+            format!("rolls out **{} of {}**", rolling.len(), resources.len())
         };
+        let restarting = resources
+            .iter()
+            .filter(|r| r.restart(have_net).0 == Restart::Yes)
+            .count();
+        let waiting = resources.iter().filter(|r| r.restart(have_net).1).count();
+        let mut restarts = format!("{restarting} restart(s)");
+        if waiting > 0 {
+            let _ = write!(restarts, ", {waiting} waiting for approval");
+        }
         let _ = writeln!(
             out,
-            "Merging this {headline} changed Materialize resources (rollout hash algorithm {}). Findings: {errors} error(s), {warnings} warning(s).\n",
+            "Merging this {headline} changed Materialize resources: {restarts} (operator {}, rollout hash algorithm {}). Findings: {errors} error(s), {warnings} warning(s).\n",
+            code(history.operator.as_str()),
             code(history.algorithm.as_str()),
         );
-        out.push_str("| Resource | Rollout on merge | New hash | File |\n|---|---|---|---|\n");
+        out.push_str(
+            "| Resource | Rollout on merge | Restart | New hash | File |\n|---|---|---|---|---|\n",
+        );
         for resource in &resources {
             let hash = resource
                 .net
@@ -150,9 +197,10 @@ pub fn render(history: &History) -> String {
                 .map_or("—".to_owned(), |h| code(&h[..h.len().min(12)]));
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} |",
                 code(&resource.name),
                 verdict(resource, have_net),
+                restart_cell(resource, have_net),
                 hash,
                 code(&resource.file)
             );
@@ -161,7 +209,7 @@ pub fn render(history: &History) -> String {
     }
     for resource in &resources {
         let has_findings = resource.commits.iter().any(|(_, c)| !c.findings.is_empty());
-        if !resource.rolls_out(have_net) && !has_findings {
+        if !resource.rolls_out(have_net) && !has_findings && !resource.restart(have_net).1 {
             continue;
         }
         details(&mut out, resource, have_net);
@@ -172,9 +220,10 @@ pub fn render(history: &History) -> String {
 fn details(out: &mut String, resource: &Resource, have_net: bool) {
     let _ = writeln!(
         out,
-        "### {} — rollout on merge: {}\n",
+        "### {} — rollout on merge: {}, restart: {}\n",
         code(&resource.name),
-        verdict(resource, have_net)
+        verdict(resource, have_net),
+        restart_cell(resource, have_net)
     );
     let final_change = resource
         .net

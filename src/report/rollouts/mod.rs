@@ -24,6 +24,10 @@ pub enum FailOn {
     /// Any rollout in the range, and any error finding: for teams that gate
     /// rollouts to maintenance windows.
     Rollout,
+    /// Any change that restarts the database (`restart: yes`; `maybe` does
+    /// not count: it restarts only when changes are already pending, which
+    /// no manifest shows), and any error finding.
+    Restart,
     /// Any error finding.
     #[default]
     Error,
@@ -34,6 +38,7 @@ impl FailOn {
     pub fn parse(name: &str) -> Option<FailOn> {
         match name {
             "rollout" => Some(FailOn::Rollout),
+            "restart" => Some(FailOn::Restart),
             "error" => Some(FailOn::Error),
             "never" => Some(FailOn::Never),
             _ => None,
@@ -45,6 +50,7 @@ impl FailOn {
         let errors = history.count(Severity::Error) > 0;
         match self {
             FailOn::Rollout => errors || history.any_rollout(),
+            FailOn::Restart => errors || history.any_restart(),
             FailOn::Error => errors,
             FailOn::Never => false,
         }

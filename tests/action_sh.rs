@@ -239,6 +239,8 @@ struct Simulation<'a> {
     /// Set MZ_PRESYNC_BIN to the binary under test, as a job's `env:` would.
     binary: bool,
     tool_cache: Option<PathBuf>,
+    /// GITHUB_ACTION_PATH: this checkout unless a test made its own copy.
+    action_path: Option<PathBuf>,
 }
 
 impl<'a> Simulation<'a> {
@@ -251,6 +253,7 @@ impl<'a> Simulation<'a> {
             path_prefix: Vec::new(),
             binary: true,
             tool_cache: None,
+            action_path: None,
         }
     }
 
@@ -270,8 +273,13 @@ impl<'a> Simulation<'a> {
     }
 
     fn run(self) -> ActionRun {
+        let action_path = self
+            .action_path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(ACTION_DIR));
         let action: Value =
-            yaml_serde::from_str(&read_action_file("action.yml")).expect("action.yml parses");
+            yaml_serde::from_str(&fs::read_to_string(action_path.join("action.yml")).unwrap())
+                .expect("action.yml parses");
         let temp = TempDir::new().unwrap();
         let runner_temp = temp.path().join("runner-temp");
         fs::create_dir_all(&runner_temp).unwrap();
@@ -301,7 +309,10 @@ impl<'a> Simulation<'a> {
             ("CI".into(), "true".into()),
             ("GITHUB_ACTIONS".into(), "true".into()),
             ("GITHUB_WORKSPACE".into(), self.repo.display().to_string()),
-            ("GITHUB_ACTION_PATH".into(), ACTION_DIR.into()),
+            (
+                "GITHUB_ACTION_PATH".into(),
+                action_path.display().to_string(),
+            ),
             ("GITHUB_REPOSITORY".into(), "example/clusters".into()),
             ("RUNNER_OS".into(), "Linux".into()),
             ("RUNNER_ARCH".into(), "X64".into()),
@@ -422,7 +433,8 @@ fn read_action_file(path: &str) -> String {
     fs::read_to_string(Path::new(ACTION_DIR).join(path)).unwrap()
 }
 
-/// The expressions action.yml may use: `inputs.NAME` and `steps.ID.outputs.NAME`.
+/// The expressions action.yml may use: `inputs.NAME`, `steps.ID.outputs.NAME`
+/// and `github.token`.
 fn evaluate(
     template: &str,
     inputs: &BTreeMap<String, String>,
@@ -439,6 +451,8 @@ fn evaluate(
                 .get(name)
                 .unwrap_or_else(|| panic!("unknown input in {expression}"))
                 .clone()
+        } else if expression == "github.token" {
+            "simulated-job-token".to_string()
         } else if let Some(reference) = expression.strip_prefix("steps.") {
             let (id, output) = reference
                 .split_once(".outputs.")
@@ -1140,7 +1154,8 @@ fn an_unknown_input_value_is_refused_before_anything_runs() {
     for (input, value, choices) in [
         ("fail-on", "sometimes", "error rollout restart never"),
         ("algorithm", "v2", "v1alpha2 v1"),
-        ("version", "v0.1.0", "source path"),
+        ("version", "nightly", "release source path"),
+        ("verify-attestation", "yes", "true false"),
     ] {
         let run = Simulation::new(repo.path()).input(input, value).run();
         run.assert_failed_at("Prepare");
@@ -1256,8 +1271,9 @@ fn without_a_binary_the_action_builds_its_own_source_once_and_then_uses_the_cach
     let stubs = stub_toolchain(tools.path(), "1.95.0");
     let cache = tools.path().join("tool-cache");
     let simulate = || {
-        let mut simulation =
-            Simulation::new(repo.path()).event("pull_request", pull_request_event(&base, &head));
+        let mut simulation = Simulation::new(repo.path())
+            .event("pull_request", pull_request_event(&base, &head))
+            .input("version", "source");
         simulation.binary = false;
         simulation.path_prefix = vec![stubs.clone()];
         simulation.tool_cache = Some(cache.clone());
@@ -1300,7 +1316,7 @@ fn an_old_default_toolchain_gets_the_crates_rust_version_from_rustup() {
     let (repo, _, _) = pull_request(&[("clusters/prod/mz.yaml", PROD_V26_1)], &[]);
     let tools = TempDir::new().unwrap();
     let stubs = stub_toolchain(tools.path(), "1.80.0");
-    let mut simulation = Simulation::new(repo.path());
+    let mut simulation = Simulation::new(repo.path()).input("version", "source");
     simulation.binary = false;
     simulation.path_prefix = vec![stubs];
     let run = simulation.run();
@@ -1329,7 +1345,7 @@ fn the_cache_key_is_offered_only_when_building_from_source() {
 
     let tools = TempDir::new().unwrap();
     let cache = tools.path().join("tool-cache");
-    let mut simulation = Simulation::new(repo.path());
+    let mut simulation = Simulation::new(repo.path()).input("version", "source");
     simulation.binary = false;
     simulation.path_prefix = vec![stub_toolchain(tools.path(), "1.95.0")];
     simulation.tool_cache = Some(cache.clone());
@@ -1346,6 +1362,431 @@ fn the_cache_key_is_offered_only_when_building_from_source() {
         built.step_outputs["install"]["bin"],
         root.join("bin/mz-presync").display().to_string()
     );
+}
+
+// --- installing the pinned release -------------------------------------------
+
+const PINNED: &str = "0.9.0";
+const LINUX_X64: &str = "x86_64-unknown-linux-gnu";
+
+/// A release archive as the release workflow lays it out:
+/// `mz-presync-VERSION-TARGET/mz-presync` inside a gzipped tar. The "binary"
+/// is a script that runs the binary under test and says where it came from,
+/// so the archive stays small.
+fn release_archive(dir: &Path, version: &str, target: &str, marker: &str) -> PathBuf {
+    let stem = format!("mz-presync-{version}-{target}");
+    let staging = dir.join(format!("staging-{marker}"));
+    fs::create_dir_all(staging.join(&stem)).unwrap();
+    let program = staging.join(&stem).join("mz-presync");
+    fs::write(
+        &program,
+        format!("#!/bin/sh\n# {marker}\nexec '{}' \"$@\"\n", binary()),
+    )
+    .unwrap();
+    fs::set_permissions(&program, fs::Permissions::from_mode(0o755)).unwrap();
+    let archive = dir.join(format!("{stem}-{marker}.tar.gz"));
+    let status = Command::new("tar")
+        .arg("-czf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(&staging)
+        .arg(&stem)
+        .status()
+        .unwrap();
+    assert!(status.success(), "tar failed");
+    archive
+}
+
+fn sha256_hex(path: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(fs::read(path).unwrap()))
+}
+
+/// A copy of the action (action.yml, scripts/action.sh, Cargo.toml) whose
+/// scripts/release.json pins `pins`, so that a test controls what the action
+/// trusts without touching the committed file.
+fn action_copy(dir: &Path, pins: &Value) -> PathBuf {
+    let root = dir.join("action");
+    fs::create_dir_all(root.join("scripts")).unwrap();
+    for file in ["action.yml", "scripts/action.sh", "Cargo.toml"] {
+        fs::copy(Path::new(ACTION_DIR).join(file), root.join(file)).unwrap();
+    }
+    fs::write(
+        root.join("scripts/release.json"),
+        serde_json::to_string_pretty(pins).unwrap(),
+    )
+    .unwrap();
+    root
+}
+
+fn pins_for(archives: &[(&str, &Path)]) -> Value {
+    let sha256: serde_json::Map<String, Value> = archives
+        .iter()
+        .map(|(name, path)| (name.to_string(), Value::from(sha256_hex(path))))
+        .collect();
+    json!({
+        "version": PINNED,
+        "base-url": "https://release-host.invalid/download/v0.9.0",
+        "repository": "example/mz-presync",
+        "sha256": sha256,
+    })
+}
+
+/// Python's http.server on 127.0.0.1 (a free port) serving `root`; it stops
+/// by itself after two minutes, and is killed when dropped. Requests are
+/// logged to a file.
+struct ReleaseServer {
+    child: std::process::Child,
+    port: u16,
+    log: PathBuf,
+}
+
+const SERVER: &str = r#"
+import functools, http.server, sys, threading
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        with open(sys.argv[2], "a", encoding="utf-8") as log:
+            log.write((format % args) + "\n")
+
+server = http.server.ThreadingHTTPServer(
+    ("127.0.0.1", 0), functools.partial(Handler, directory=sys.argv[1]))
+timer = threading.Timer(120, server.shutdown)
+timer.daemon = True
+timer.start()
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"#;
+
+impl ReleaseServer {
+    fn start(root: &Path, log: &Path) -> ReleaseServer {
+        use std::io::{BufRead, BufReader};
+        use std::process::Stdio;
+        let mut child = Command::new("python3")
+            .args(["-c", SERVER])
+            .arg(root)
+            .arg(log)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 runs");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("the loopback server did not start: {line:?}"));
+        ReleaseServer {
+            child,
+            port,
+            log: log.to_path_buf(),
+        }
+    }
+
+    fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}/download/v{PINNED}", self.port)
+    }
+
+    fn requests(&self) -> String {
+        fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for ReleaseServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A fake release on a loopback server: `served` is what the server hands
+/// out under the pinned archive's name; `pinned` is what the action's copy of
+/// scripts/release.json trusts.
+struct FakeRelease {
+    server: ReleaseServer,
+    action: PathBuf,
+    _dir: TempDir,
+}
+
+impl FakeRelease {
+    fn new(pinned_marker: &str, served_marker: &str) -> FakeRelease {
+        let dir = TempDir::new().unwrap();
+        let name = format!("mz-presync-{PINNED}-{LINUX_X64}.tar.gz");
+        let pinned = release_archive(dir.path(), PINNED, LINUX_X64, pinned_marker);
+        let served = release_archive(dir.path(), PINNED, LINUX_X64, served_marker);
+        let root = dir.path().join("www");
+        let download = root.join(format!("download/v{PINNED}"));
+        fs::create_dir_all(&download).unwrap();
+        fs::copy(&served, download.join(&name)).unwrap();
+        // A SHA256SUMS that vouches for whatever is served proves nothing:
+        // the action must not read it.
+        fs::write(
+            download.join("SHA256SUMS"),
+            format!("{}  {name}\n", sha256_hex(&served)),
+        )
+        .unwrap();
+        let action = action_copy(dir.path(), &pins_for(&[(&name, &pinned)]));
+        let server = ReleaseServer::start(&root, &dir.path().join("requests.log"));
+        FakeRelease {
+            server,
+            action,
+            _dir: dir,
+        }
+    }
+
+    fn simulation<'a>(&self, repo: &'a Path) -> Simulation<'a> {
+        let mut simulation =
+            Simulation::new(repo).env("MZ_PRESYNC_RELEASE_BASE_URL", self.server.base_url());
+        simulation.binary = false;
+        simulation.action_path = Some(self.action.clone());
+        simulation
+    }
+}
+
+#[test]
+fn the_pinned_release_is_downloaded_verified_and_used() {
+    let (repo, base, head) = pull_request(
+        &[("clusters/prod/mz.yaml", PROD_V26_1)],
+        &[("clusters/prod/mz.yaml", PROD_V26_2)],
+    );
+    let release = FakeRelease::new("good", "good");
+    let run = release
+        .simulation(repo.path())
+        .event("pull_request", pull_request_event(&base, &head))
+        .run();
+    run.assert_succeeded();
+    assert_eq!(run.step_outputs["setup"]["install-mode"], "release");
+    assert_eq!(
+        run.step_outputs["setup"]["cache-key"], "",
+        "nothing to build"
+    );
+    let bin = &run.step_outputs["install"]["bin"];
+    assert!(
+        bin.ends_with(&format!("/mz-presync-{PINNED}-{LINUX_X64}/mz-presync")),
+        "{bin}"
+    );
+    assert!(fs::read_to_string(bin).unwrap().contains("# good"));
+    assert!(
+        run.log().contains("matches the action's pin"),
+        "{}",
+        run.log()
+    );
+    assert_eq!(run.output("rollout-resources"), "prod/mz");
+    let requests = release.server.requests();
+    assert!(
+        requests.contains(&format!(
+            "GET /download/v{PINNED}/mz-presync-{PINNED}-{LINUX_X64}.tar.gz"
+        )),
+        "{requests}"
+    );
+    assert!(!requests.contains("SHA256SUMS"), "{requests}");
+}
+
+#[test]
+fn a_tampered_release_archive_fails_the_install_with_a_clear_message() {
+    let (repo, _, _) = pull_request(&[("clusters/prod/mz.yaml", PROD_V26_1)], &[]);
+    let release = FakeRelease::new("good", "tampered");
+    let run = release.simulation(repo.path()).run();
+    run.assert_failed_at("Install mz-presync");
+    let install = run.steps.last().unwrap();
+    assert_ne!(install.status, 0);
+    let messages: Vec<_> = run.errors().iter().map(|a| a.message.clone()).collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].starts_with(&format!(
+            "checksum mismatch for mz-presync-{PINNED}-{LINUX_X64}.tar.gz: its SHA-256 is "
+        )) && messages[0].ends_with(
+            "(scripts/release.json). The download is not the release this action was committed with; nothing was installed."
+        ),
+        "{}",
+        messages[0]
+    );
+    assert!(!run.step_outputs["install"].contains_key("bin"));
+}
+
+#[test]
+fn a_missing_release_archive_fails_the_install() {
+    let (repo, _, _) = pull_request(&[("clusters/prod/mz.yaml", PROD_V26_1)], &[]);
+    let release = FakeRelease::new("good", "good");
+    let run = release
+        .simulation(repo.path())
+        .env(
+            "MZ_PRESYNC_RELEASE_BASE_URL",
+            format!("http://127.0.0.1:{}/nothing-here", release.server.port),
+        )
+        .run();
+    run.assert_failed_at("Install mz-presync");
+    let messages: Vec<_> = run.errors().iter().map(|a| a.message.clone()).collect();
+    assert_eq!(
+        messages,
+        [format!(
+            "could not download http://127.0.0.1:{}/nothing-here/mz-presync-{PINNED}-{LINUX_X64}.tar.gz. Retry the job, or use version: source.",
+            release.server.port
+        )]
+    );
+}
+
+#[test]
+fn an_unsupported_runner_is_told_there_is_no_release_for_it() {
+    let (repo, _, _) = pull_request(&[("clusters/prod/mz.yaml", PROD_V26_1)], &[]);
+    let release = FakeRelease::new("good", "good");
+    for (os, arch) in [("Windows", "X64"), ("Linux", "ARM")] {
+        let run = release
+            .simulation(repo.path())
+            .env("RUNNER_OS", os)
+            .env("RUNNER_ARCH", arch)
+            .run();
+        run.assert_failed_at("Install mz-presync");
+        let messages: Vec<_> = run.errors().iter().map(|a| a.message.clone()).collect();
+        assert_eq!(
+            messages,
+            [format!(
+                "no mz-presync release is built for this runner (RUNNER_OS '{os}', RUNNER_ARCH '{arch}'); releases exist for Linux and macOS on X64 and ARM64. Use version: source to build it, or version: path."
+            )]
+        );
+    }
+    assert_eq!(release.server.requests(), "", "nothing was downloaded");
+}
+
+#[test]
+fn the_pinned_version_number_is_accepted_and_any_other_refused() {
+    let (repo, _, _) = pull_request(&[("clusters/prod/mz.yaml", PROD_V26_1)], &[]);
+    let release = FakeRelease::new("good", "good");
+    for version in [PINNED, "v0.9.0"] {
+        let run = release
+            .simulation(repo.path())
+            .input("version", version)
+            .run();
+        run.assert_succeeded();
+        assert_eq!(run.step_outputs["setup"]["install-mode"], "release");
+    }
+    let run = release
+        .simulation(repo.path())
+        .input("version", "0.8.0")
+        .run();
+    run.assert_failed_at("Prepare");
+    let messages: Vec<_> = run.errors().iter().map(|a| a.message.clone()).collect();
+    assert_eq!(
+        messages,
+        [format!(
+            "input version is '0.8.0', but this commit of the action pins the checksums of {PINNED}. Use the action at the commit that pins 0.8.0, or version: source."
+        )]
+    );
+}
+
+#[test]
+fn an_action_commit_that_pins_no_release_builds_from_source() {
+    let (repo, _, _) = pull_request(&[("clusters/prod/mz.yaml", PROD_V26_1)], &[]);
+    let tools = TempDir::new().unwrap();
+    let empty = json!({"version": "", "base-url": "", "repository": "", "sha256": {}});
+    let mut simulation = Simulation::new(repo.path());
+    simulation.binary = false;
+    simulation.action_path = Some(action_copy(tools.path(), &empty));
+    simulation.path_prefix = vec![stub_toolchain(tools.path(), "1.95.0")];
+    let run = simulation.run();
+    run.assert_succeeded();
+    assert_eq!(run.step_outputs["setup"]["install-mode"], "source");
+    assert!(calls(tools.path())[0].starts_with("cargo install --locked --path "));
+    let notices: Vec<_> = run
+        .annotations
+        .iter()
+        .filter(|a| a.level == "notice")
+        .map(|a| a.message.as_str())
+        .collect();
+    assert!(
+        notices.contains(
+            &"This commit of the action pins no mz-presync release yet; building it from source."
+        ),
+        "{notices:?}"
+    );
+}
+
+/// A stub `gh` that logs its arguments and exits with `status`.
+fn stub_gh(dir: &Path, status: i32) -> PathBuf {
+    let bin = dir.join("gh-stub");
+    fs::create_dir_all(&bin).unwrap();
+    let script = format!(
+        "#!/usr/bin/env bash\necho \"gh $* GH_TOKEN=$GH_TOKEN\" >> '{}'\nexit {status}\n",
+        dir.join("calls.log").display()
+    );
+    fs::write(bin.join("gh"), script).unwrap();
+    fs::set_permissions(bin.join("gh"), fs::Permissions::from_mode(0o755)).unwrap();
+    bin
+}
+
+#[test]
+fn verify_attestation_asks_gh_about_the_verified_archive() {
+    let (repo, _, _) = pull_request(&[("clusters/prod/mz.yaml", PROD_V26_1)], &[]);
+    let release = FakeRelease::new("good", "good");
+    for (status, succeeds) in [(0, true), (1, false)] {
+        let tools = TempDir::new().unwrap();
+        let mut simulation = release
+            .simulation(repo.path())
+            .input("verify-attestation", "true");
+        simulation.path_prefix = vec![stub_gh(tools.path(), status)];
+        let run = simulation.run();
+        let calls = calls(tools.path());
+        assert_eq!(calls.len(), 1, "{calls:?}");
+        assert!(
+            calls[0].starts_with("gh attestation verify ")
+                && calls[0].contains(&format!("/mz-presync-{PINNED}-{LINUX_X64}.tar.gz "))
+                && calls[0].ends_with(" --repo example/mz-presync GH_TOKEN=simulated-job-token"),
+            "{}",
+            calls[0]
+        );
+        if succeeds {
+            run.assert_succeeded();
+        } else {
+            run.assert_failed_at("Install mz-presync");
+            let messages: Vec<_> = run.errors().iter().map(|a| a.message.clone()).collect();
+            assert_eq!(
+                messages,
+                [format!(
+                    "gh attestation verify found no valid build provenance for mz-presync-{PINNED}-{LINUX_X64}.tar.gz from example/mz-presync."
+                )]
+            );
+        }
+    }
+}
+
+#[test]
+fn the_committed_release_pins_are_well_formed() {
+    let pins: Value =
+        serde_json::from_str(&read_action_file("scripts/release.json")).expect("JSON");
+    let version = pins["version"].as_str().expect("version is a string");
+    let sha256 = pins["sha256"].as_object().expect("sha256 is an object");
+    if version.is_empty() {
+        assert!(sha256.is_empty(), "checksums without a version");
+        return;
+    }
+    assert!(
+        pins["base-url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://github.com/")
+    );
+    let mut names: Vec<_> = sha256.keys().cloned().collect();
+    names.sort();
+    let mut expected: Vec<_> = [
+        "aarch64-apple-darwin",
+        "aarch64-unknown-linux-gnu",
+        "x86_64-apple-darwin",
+        "x86_64-unknown-linux-gnu",
+    ]
+    .iter()
+    .map(|target| format!("mz-presync-{version}-{target}.tar.gz"))
+    .collect();
+    expected.sort();
+    assert_eq!(names, expected);
+    for digest in sha256.values() {
+        let digest = digest.as_str().unwrap();
+        assert!(
+            digest.len() == 64 && digest.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f')),
+            "{digest}"
+        );
+    }
 }
 
 // --- static properties of action.yml and the docs ---------------------------
@@ -1375,13 +1816,21 @@ fn every_run_step_only_calls_the_script_and_takes_inputs_through_env() {
     assert!(!text.contains("pull_request_target"));
 }
 
+const WORKFLOWS: [&str; 2] = [".github/workflows/ci.yml", ".github/workflows/release.yml"];
+
 #[test]
 fn third_party_actions_are_pinned_by_commit() {
-    for file in ["action.yml", "docs/examples/mz-presync.yml"] {
+    let files = ["action.yml", "docs/examples/mz-presync.yml"]
+        .into_iter()
+        .chain(WORKFLOWS);
+    for file in files {
         for line in read_action_file(file).lines() {
             let Some((_, reference)) = line.split_once("uses: ") else {
                 continue;
             };
+            if reference.starts_with("./") {
+                continue; // this repository's own action
+            }
             let (_, version) = reference.split_once('@').expect("uses: OWNER/REPO@REF");
             let sha = version.split_whitespace().next().unwrap();
             assert!(
@@ -1424,7 +1873,7 @@ fn tool_available(name: &str) -> bool {
 }
 
 #[test]
-fn zizmor_finds_nothing_in_the_action_the_example_workflow_and_the_hooks() {
+fn zizmor_finds_nothing_in_the_action_the_workflows_and_the_hooks() {
     if !tool_available("zizmor") {
         return;
     }
@@ -1441,6 +1890,7 @@ fn zizmor_finds_nothing_in_the_action_the_example_workflow_and_the_hooks() {
             "action.yml",
             "docs/examples/mz-presync.yml",
             ".pre-commit-hooks.yaml",
+            ".github/workflows/",
         ])
         .current_dir(ACTION_DIR)
         .output()
@@ -1454,12 +1904,13 @@ fn zizmor_finds_nothing_in_the_action_the_example_workflow_and_the_hooks() {
 }
 
 #[test]
-fn actionlint_passes_the_example_workflow() {
+fn actionlint_passes_the_workflows_and_the_action_they_use() {
     if !tool_available("actionlint") {
         return;
     }
     let output = Command::new("actionlint")
         .arg("docs/examples/mz-presync.yml")
+        .args(WORKFLOWS)
         .current_dir(ACTION_DIR)
         .output()
         .unwrap();

@@ -215,9 +215,14 @@ struct HookRun {
 }
 
 fn try_repo(repo: &Path, hook: &str, files: &[&str]) -> HookRun {
+    try_repo_with_path(repo, hook, files, &[])
+}
+
+/// `try_repo` with `first` in front of PATH.
+fn try_repo_with_path(repo: &Path, hook: &str, files: &[&str], first: &[&Path]) -> HookRun {
     let hooks = hook_repo();
     let home = TempDir::new().unwrap();
-    let mut path = Vec::new();
+    let mut path: Vec<String> = first.iter().map(|p| p.display().to_string()).collect();
     if let Some(stubs) = &hooks.stubs {
         path.push(stubs.display().to_string());
     }
@@ -407,5 +412,88 @@ fn the_repositorys_config_file_selects_the_operator_for_the_hooks() {
     assert_eq!(
         migrated,
         LEGACY_MIGRATED.replace("materialize.cloud/v1alpha2", "materialize.cloud/v1")
+    );
+}
+
+#[test]
+fn every_rust_hook_has_a_system_twin_that_runs_the_same_command() {
+    let hooks: serde_json::Value = yaml_serde::from_str(
+        &fs::read_to_string(Path::new(THIS_REPO).join(".pre-commit-hooks.yaml")).unwrap(),
+    )
+    .unwrap();
+    let hooks = hooks.as_array().unwrap();
+    let rust: Vec<_> = hooks.iter().filter(|h| h["language"] == "rust").collect();
+    assert_eq!(rust.len(), 3);
+    for hook in rust {
+        let id = hook["id"].as_str().unwrap();
+        let twin = hooks
+            .iter()
+            .find(|h| h["id"] == format!("{id}-system").as_str())
+            .unwrap_or_else(|| panic!("{id} has no {id}-system"));
+        assert_eq!(twin["language"], "system");
+        for key in ["entry", "types_or", "require_serial", "name"] {
+            assert_eq!(twin[key], hook[key], "{id}-system: {key}");
+        }
+    }
+}
+
+/// A directory holding `mz-presync`: a script that logs its call to
+/// `log` and runs the binary under test, as an installed release would.
+fn mz_presync_on_path(dir: &Path, log: &Path) -> PathBuf {
+    let bin = dir.join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    let script = format!(
+        "#!/bin/sh\necho \"mz-presync $*\" >> '{}'\nexec '{}' \"$@\"\n",
+        log.display(),
+        binary()
+    );
+    fs::write(bin.join("mz-presync"), script).unwrap();
+    fs::set_permissions(bin.join("mz-presync"), fs::Permissions::from_mode(0o755)).unwrap();
+    bin
+}
+
+#[test]
+fn system_hooks_run_the_mz_presync_on_path() {
+    if !pre_commit_available() {
+        return;
+    }
+    let tools = TempDir::new().unwrap();
+    let log = tools.path().join("calls.log");
+    let bin = mz_presync_on_path(tools.path(), &log);
+
+    let repo = user_repo(&[("clusters/prod/mz.yaml", BAD_ROLLOUT_STRATEGY)]);
+    let run = try_repo_with_path(
+        repo.path(),
+        "mz-presync-validate-system",
+        &["clusters/prod/mz.yaml"],
+        &[&bin],
+    );
+    assert_eq!(run.status, 1, "{}", run.output);
+    assert!(run.output.contains("\"Bogus\""), "{}", run.output);
+
+    let repo = user_repo(&[("clusters/staging/mz.yaml", LEGACY_V1ALPHA1)]);
+    let run = try_repo_with_path(
+        repo.path(),
+        "mz-presync-migrate-system",
+        &["clusters/staging/mz.yaml"],
+        &[&bin],
+    );
+    assert_eq!(run.status, 1, "{}", run.output);
+    let migrated = fs::read_to_string(repo.path().join("clusters/staging/mz.yaml")).unwrap();
+    assert_eq!(migrated, LEGACY_MIGRATED);
+    let run = try_repo_with_path(
+        repo.path(),
+        "mz-presync-migrate-check-system",
+        &["clusters/staging/mz.yaml"],
+        &[&bin],
+    );
+    assert_eq!(run.status, 0, "{}", run.output);
+
+    let calls = fs::read_to_string(&log).unwrap();
+    assert_eq!(
+        calls,
+        "mz-presync validate clusters/prod/mz.yaml\n\
+         mz-presync migrate clusters/staging/mz.yaml\n\
+         mz-presync migrate --check clusters/staging/mz.yaml\n"
     );
 }

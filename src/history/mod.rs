@@ -26,7 +26,7 @@
 //!   fields ([`fields`]) and findings ([`rules`]).
 //!
 //! The two-version rules live in [`rules`], one file each; the upgrade
-//! window they apply is [`upgrade`]'s.
+//! window they apply is a CRD fact ([`crate::crd::upgrade_window`]).
 
 pub mod blobs;
 pub mod change;
@@ -43,7 +43,6 @@ pub mod rules;
 pub mod scan;
 pub mod sides;
 pub mod tree_diff;
-pub mod upgrade;
 
 use serde::Serialize;
 

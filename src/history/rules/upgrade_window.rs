@@ -9,7 +9,7 @@ use crate::crd::SpecField;
 use crate::finding::{Finding, Rule, RuleInfo, Scope, Severity};
 use crate::history::locator::Locator;
 use crate::history::resources::Resource;
-use crate::history::upgrade::{UpgradeVerdict, check_upgrade};
+use crate::crd::upgrade_window::{UpgradeVerdict, check_upgrade};
 
 pub static RULE: RuleInfo = RuleInfo {
     id: "upgrade-window",

@@ -237,8 +237,7 @@ pub fn convert_for(
     let from = declared_version(object)?;
     let mut out = object.clone();
     out["apiVersion"] = Value::String(to.api_version().into());
-    let SpecConversion { spec, mut notes } =
-        convert_spec_for(&object["spec"], from, to, operator);
+    let SpecConversion { spec, mut notes } = convert_spec_for(&object["spec"], from, to, operator);
     if object.get("spec").is_some() {
         out["spec"] = spec;
     }

@@ -97,8 +97,11 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
                 role,
             } => {
                 let new_text = migration.new_text.as_deref().unwrap_or(&source.text);
-                if args.diff && !json {
-                    stdout.write_all(report::diff(&file, &source.text, new_text).as_bytes())?;
+                if args.diff {
+                    // With --format json stdout carries the report alone.
+                    if !json {
+                        stdout.write_all(report::diff(&file, &source.text, new_text).as_bytes())?;
+                    }
                 } else if file.is_stdin() && !args.check {
                     stdout.write_all(new_text.as_bytes())?;
                 } else if !dry_run

@@ -22,7 +22,12 @@ reports both when they differ, or when the status shows a rollout still in \
 progress (finish it first). A warning by default; with `--require-version \
 v1alpha2` every v1alpha1 object is an error, and with `--require-version v1` \
 v1alpha2 objects are errors too. Note that migrating to v1alpha2 drops \
-`rolloutRequestTimeout`: migrate with `--to v1` to keep it.",
+`rolloutRequestTimeout`: migrate with `--to v1` to keep it. Under \
+`--operator released` the target is `v1`, a `v1alpha2` object is \
+`unserved-version`'s error instead, and the finding says that adopting `v1` \
+requests one rollout (the operator derives `requestRollout` from the `v1` \
+hash) unless the hand-set `requestRollout` already equals that derived value; \
+nothing restarts unless changes are already pending.",
     suppressible: true,
 };
 

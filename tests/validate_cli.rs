@@ -70,9 +70,12 @@ fn lines_of(report: &Value) -> Vec<String> {
         .collect()
 }
 
-const REPO_FINDINGS: [&str; 12] = [
+// The design model's once-per-run note sits at the repository's first v1
+// object (issue 13).
+const REPO_FINDINGS: [&str; 13] = [
     "yaml-syntax broken/malformed.yaml 8:21 error ",
     "template-skipped charts/materialize/templates/materialize.yaml 1:1 note ",
+    "released-version-seen clusters/prod/list.yaml 8:17 note /items/1/apiVersion",
     "schema clusters/prod/list.yaml 11:129 error /items/1/spec/rolloutStrategy",
     "schema clusters/prod/list.yaml 11:170 error /items/1/spec/podLabels/tier",
     "schema clusters/prod/materialize.yaml 32:21 error /spec/environmentdExtraEnv/1/valueFrom/secretKeyRef/optional",
@@ -104,12 +107,13 @@ fn repository_json_report_has_every_finding_with_its_line() {
     );
     let report = json_of(&output);
     assert_eq!(report["version"], 1);
+    assert_eq!(report["operator"], "design");
     assert_eq!(lines_of(&report), REPO_FINDINGS);
     // The hidden directory and the git-ignored folder were not read; the
     // kustomize patch was not held to required fields; other kinds counted.
     assert_eq!(
         report["summary"],
-        json!({"files": 12, "documents": 16, "resources": 8, "errors": 5, "warnings": 6, "notes": 1})
+        json!({"files": 12, "documents": 16, "resources": 8, "errors": 5, "warnings": 6, "notes": 2})
     );
     let findings = report["findings"].as_array().unwrap();
     let by_rule = |rule: &str| findings.iter().find(|f| f["rule"] == rule).unwrap();
@@ -149,7 +153,7 @@ fn repository_json_report_has_every_finding_with_its_line() {
         "keys out of order: {order:?}"
     );
     assert!(
-        text.starts_with("{\n  \"version\": 1,\n  \"findings\": ["),
+        text.starts_with("{\n  \"version\": 1,\n  \"operator\": \"design\",\n  \"findings\": ["),
         "{text}"
     );
     assert!(
@@ -199,6 +203,7 @@ fn paths_can_be_files_and_nested_directories() {
         [
             "deprecated-version clusters/staging/legacy/deep/v1alpha1.yaml 1:13 warning /apiVersion",
             "deprecated-field clusters/staging/legacy/deep/v1alpha1.yaml 9:3 warning /spec/inPlaceRollout",
+            "released-version-seen clusters/staging/materialize.json 2:16 note /apiVersion",
             "invalid-duration clusters/staging/materialize.json 11:28 warning /spec/rolloutRequestTimeout",
             "downtime-strategy clusters/staging/materialize.json 12:22 warning /spec/rolloutStrategy",
         ]
@@ -336,21 +341,22 @@ fn github_annotations() {
     assert_eq!(output.status.code(), Some(1));
     let stdout = String::from_utf8(output.stdout).unwrap();
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 12, "{stdout}");
+    assert_eq!(lines.len(), 13, "{stdout}");
     assert!(lines.iter().all(|l| l.starts_with("::")));
     assert!(
-        lines[2].starts_with(
+        lines[3].starts_with(
             "::error file=clusters/prod/list.yaml,line=11,col=129,endLine=11,endColumn=134,title=schema::`spec.rolloutStrategy` is the string \"Bogus\""
         ),
         "{}",
-        lines[2]
+        lines[3]
     );
     assert!(
         lines[1].starts_with(
             "::notice file=charts/materialize/templates/materialize.yaml,line=1,col=1,"
         )
     );
-    assert!(lines[5].starts_with("::warning file=clusters/prod/materialize.yaml,line=36,col=5,"));
+    assert!(lines[6].starts_with("::warning file=clusters/prod/materialize.yaml,line=36,col=5,"));
+    assert!(lines[2].starts_with("::notice file=clusters/prod/list.yaml,line=8,col=17,"));
     // The message part of a command must not contain raw line breaks.
     assert!(!stdout.contains("\r"));
     assert!(
@@ -480,6 +486,7 @@ fn one_unreadable_file_does_not_hide_the_others() {
         lines_of(&json_of(&output)),
         [
             "unreadable-file binary.yaml 1:1 error ",
+            "released-version-seen mz.yaml 1:13 note /apiVersion",
             "downtime-strategy mz.yaml 9:20 warning /spec/rolloutStrategy",
         ]
     );

@@ -3,12 +3,12 @@
 //! case must produce (`RULE LINE:COLUMN SEVERITY POINTER`, `-` for an empty
 //! pointer, or `none`), and `~ TEXT` lines for text some message must
 //! contain. A case's first line may carry `# options: --strict`,
-//! `--require-version V` or `--algorithm V`.
+//! `--require-version V`, `--algorithm V` or `--operator design|released`.
 
 use std::path::{Path, PathBuf};
 
 use mz_presync::check::{self, CheckOptions, ValidateOptions, validate_paths};
-use mz_presync::crd::{Algorithm, Version};
+use mz_presync::crd::{Algorithm, Operator, Version};
 
 fn cases() -> Vec<PathBuf> {
     let mut cases = Vec::new();
@@ -25,6 +25,8 @@ fn cases() -> Vec<PathBuf> {
     cases
 }
 
+const ONCE_PER_RUN: [&str; 2] = ["v1-needs-install-flag", "released-version-seen"];
+
 fn options_of(case: &Path) -> ValidateOptions {
     let bytes = std::fs::read(case).unwrap();
     let first_line =
@@ -40,12 +42,22 @@ fn options_of(case: &Path) -> ValidateOptions {
                     check.require_version = words.next().and_then(Version::parse)
                 }
                 "--algorithm" => check.algorithm = words.next().and_then(Algorithm::parse),
+                "--operator" => {
+                    check.operator = words.next().and_then(Operator::parse).unwrap_or_else(|| {
+                        panic!("{}: --operator needs design|released", case.display())
+                    })
+                }
                 other => panic!("{}: unknown option {other}", case.display()),
             }
         }
     }
     ValidateOptions {
         check,
+        // The once-per-run notes about the model (at the first v1 object)
+        // would repeat in every v1 case; only their own cases turn them on.
+        model_notes: ONCE_PER_RUN
+            .iter()
+            .any(|rule| case.parent().is_some_and(|dir| dir.ends_with(rule))),
         ..ValidateOptions::default()
     }
 }

@@ -77,8 +77,12 @@ fn fixture_repository_sarif_is_valid_sarif_2_1_0() {
         );
         assert!(rule["help"]["text"].is_string());
     }
+    // The model every verdict followed, in the run's property bag.
+    assert_eq!(run["properties"]["operator"], "design");
     let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 12);
+    // 12 findings and the design model's once-per-run note at the first v1
+    // object (issue 13).
+    assert_eq!(results.len(), 13);
     for result in results {
         let index = result["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[index]["id"], result["ruleId"]);

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::object::{Hit, Subject};
-use crate::crd::{self, Algorithm, Note, Version};
+use crate::crd::{self, Algorithm, Note, Operator, Version};
 use crate::finding::Severity;
 use crate::finding::{RuleInfo, Scope};
 use crate::source::Target;
@@ -22,11 +22,21 @@ reports both when they differ, or when the status shows a rollout still in \
 progress (finish it first). A warning by default; with `--require-version \
 v1alpha2` every v1alpha1 object is an error, and with `--require-version v1` \
 v1alpha2 objects are errors too. Note that migrating to v1alpha2 drops \
-`rolloutRequestTimeout`: migrate with `--to v1` to keep it.",
+`rolloutRequestTimeout`: migrate with `--to v1` to keep it. Under \
+`--operator released` the target is `v1`, a `v1alpha2` object is \
+`unserved-version`'s error instead, and the finding says that adopting `v1` \
+requests one rollout (the operator derives `requestRollout` from the `v1` \
+hash) unless the hand-set `requestRollout` already equals that derived value; \
+nothing restarts unless changes are already pending.",
     suppressible: true,
 };
 
 pub(crate) fn check(subject: &Subject<'_>, hits: &mut Vec<Hit>) {
+    let operator = subject.options.operator;
+    // An object the operator does not serve is `unserved-version`'s error.
+    if !operator.serves(subject.version) {
+        return;
+    }
     let target = subject.options.require_version.unwrap_or(Version::V1alpha2);
     let deprecated = subject.version == Version::V1alpha1;
     if !deprecated && subject.version >= target {
@@ -42,8 +52,14 @@ pub(crate) fn check(subject: &Subject<'_>, hits: &mut Vec<Hit>) {
         Severity::Warning
     };
     let from = subject.version.api_version();
-    let target = target.max(Version::V1alpha2);
-    let command = if target == Version::V1alpha2 {
+    let target = match operator {
+        Operator::Design => target.max(Version::V1alpha2),
+        // The released operator serves no v1alpha2 to migrate to.
+        Operator::Released => operator.migration_target(),
+    };
+    let command = if operator == Operator::Released {
+        format!("`mz-presync migrate --operator {operator}`")
+    } else if target == Version::V1alpha2 {
         "`mz-presync migrate`".to_owned()
     } else {
         format!("`mz-presync migrate --to {target}`")
@@ -67,9 +83,13 @@ fn neutrality(subject: &Subject<'_>, target: Version) -> String {
         return "; this is a kustomize patch, so whether the migration starts a rollout is decided with its base".to_owned();
     }
     let object = subject.object;
-    let algorithm: Algorithm = subject.options.algorithm.unwrap_or(target.algorithm());
+    let operator = subject.options.operator;
+    let algorithm: Algorithm = subject.options.algorithm.unwrap_or(match operator {
+        Operator::Design => target.algorithm(),
+        Operator::Released => operator.algorithm(),
+    });
     let before = crd::rollout_hash(object, algorithm);
-    let conversion = crd::convert(object, target);
+    let conversion = crd::convert_for(object, target, operator);
     let (Ok(before), Ok(conversion)) = (before, conversion) else {
         return "; whether the migration is rollout-neutral cannot be told because the operator cannot read this object (see the schema findings)".to_owned();
     };
@@ -79,7 +99,9 @@ fn neutrality(subject: &Subject<'_>, target: Version) -> String {
     let in_progress = subject.version == Version::V1alpha1
         && object.get("status").is_some_and(Value::is_object)
         && crd::convert::mid_rollout(object);
-    let mut out = if in_progress {
+    let mut out = if operator == Operator::Released && !in_progress {
+        released_words(object, &conversion.object, &before.hex, &after.hex)
+    } else if in_progress {
         "; the status shows a rollout in progress (lastCompletedRolloutRequest differs from requestRollout), and a migration is rollout-neutral only for an instance that is not mid-rollout: let the rollout finish first".to_owned()
     } else if before.hex == after.hex {
         format!(
@@ -102,6 +124,23 @@ fn neutrality(subject: &Subject<'_>, target: Version) -> String {
         }
     }
     out
+}
+
+/// Spec §7: adopting `v1` replaces the hand-set `requestRollout` with one
+/// derived from the `v1` hash, which requests a rollout unless they agree.
+fn released_words(object: &Value, converted: &Value, before: &str, after: &str) -> String {
+    let verdict = crd::verdict::updated(
+        Operator::Released,
+        object,
+        converted,
+        Some(before),
+        Some(after),
+    );
+    if verdict.rollout {
+        "; under the released operator applying the migration requests one rollout (the operator derives requestRollout from the v1 hash, and it differs from the hand-set one); nothing restarts unless changes are already pending".to_owned()
+    } else {
+        "; the migration requests no rollout under the released operator: the hand-set requestRollout already equals the one the operator derives from the v1 hash".to_owned()
+    }
 }
 
 fn short(hex: &str) -> &str {

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use super::duplicate_resource::{self, Seen};
 use super::object::{CheckOptions, check_object};
+use super::v1_needs_install_flag::{self, FirstV1};
 use super::{suppress, template_skipped, unreadable_file, yaml_syntax};
 use crate::crd;
 use crate::finding::{Finding, ResourceRef, Scope, Summary};
@@ -30,6 +31,11 @@ pub struct ValidateOptions {
     /// note, `render` fails on it, since a stream without its objects would
     /// make Argo CD prune them.
     pub command: Scope,
+    /// Add the once-per-run notes about the operator model at the first
+    /// `v1` object (`v1-needs-install-flag`, `released-version-seen`):
+    /// `validate` wants them; `render`, which writes `v1` objects itself,
+    /// does not.
+    pub model_notes: bool,
 }
 
 impl Default for ValidateOptions {
@@ -39,6 +45,7 @@ impl Default for ValidateOptions {
             walk: WalkOptions::default(),
             parse_only: false,
             command: Scope::Validate,
+            model_notes: false,
         }
     }
 }
@@ -61,6 +68,8 @@ pub struct Validation {
     /// Directories or files that could not be read for reasons outside the
     /// files themselves (permissions, I/O): the run must exit 2.
     pub io_errors: Vec<ReadError>,
+    /// The model the rules followed, for reports to name.
+    pub operator: crd::Operator,
 }
 
 impl Validation {
@@ -119,7 +128,7 @@ pub fn validate_paths(
             }
         })
         .collect();
-    let mut validation = combine(outcomes);
+    let mut validation = combine(outcomes, options);
     validation.summary.files += walk_findings.len();
     validation.findings.extend(walk_findings);
     validation.io_errors.splice(0..0, io_errors);
@@ -141,7 +150,7 @@ pub fn validate_files(
             check_file(file, is_partial, options)
         })
         .collect();
-    let mut validation = combine(outcomes);
+    let mut validation = combine(outcomes, options);
     finish(&mut validation);
     validation
 }
@@ -153,6 +162,7 @@ struct FileOutcome {
     resources: usize,
     findings: Vec<Finding>,
     seen: Vec<Seen>,
+    first_v1: Option<FirstV1>,
     source: Option<Arc<SourceFile>>,
     io_error: Option<ReadError>,
 }
@@ -208,6 +218,7 @@ fn check_file(file: SourceFile, partial: bool, options: &ValidateOptions) -> Fil
                 let note = template_skipped::finding(&file, &doc, &error, options.command);
                 outcome.findings.clear();
                 outcome.seen.clear();
+                outcome.first_v1 = None;
                 outcome.resources = 0;
                 if !suppress::suppressed_by_comment(&file, &note) {
                     outcome.findings.push(note);
@@ -235,6 +246,18 @@ fn check_file(file: SourceFile, partial: bool, options: &ValidateOptions) -> Fil
             outcome
                 .findings
                 .extend(check_object(&file, &doc, &prefix, object, &check_options));
+            if options.model_notes
+                && outcome.first_v1.is_none()
+                && crd::version_of(object) == Some(crd::Version::V1)
+            {
+                outcome.first_v1 = Some(FirstV1 {
+                    file: Arc::clone(&file),
+                    doc: doc.clone(),
+                    prefix: prefix.clone(),
+                    resource: ResourceRef::of(object),
+                    ignored: suppress::annotation_rules(object),
+                });
+            }
             if !check_options.partial {
                 outcome.seen.push(Seen {
                     file: Arc::clone(&file),
@@ -254,10 +277,17 @@ fn check_file(file: SourceFile, partial: bool, options: &ValidateOptions) -> Fil
     outcome
 }
 
-fn combine(outcomes: Vec<FileOutcome>) -> Validation {
-    let mut validation = Validation::default();
+fn combine(outcomes: Vec<FileOutcome>, options: &ValidateOptions) -> Validation {
+    let mut validation = Validation {
+        operator: options.check.operator,
+        ..Validation::default()
+    };
     let mut seen = Vec::new();
+    let mut first_v1 = None;
     for outcome in outcomes {
+        if first_v1.is_none() {
+            first_v1 = outcome.first_v1;
+        }
         validation.summary.files += outcome.files;
         validation.summary.documents += outcome.documents;
         validation.summary.resources += outcome.resources;
@@ -278,6 +308,18 @@ fn combine(outcomes: Vec<FileOutcome>) -> Validation {
         }
     }
     validation.findings.extend(duplicates);
+    // Files come in walk order, so this is the run's first v1 object.
+    if let Some(note) =
+        v1_needs_install_flag::once_per_run(first_v1.as_ref(), options.check.operator)
+    {
+        if let Some(entry) = &first_v1 {
+            validation
+                .sources
+                .entry(entry.file.display.clone())
+                .or_insert_with(|| Arc::clone(&entry.file));
+        }
+        validation.findings.push(note);
+    }
     validation
 }
 

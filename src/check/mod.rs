@@ -27,12 +27,15 @@ mod invalid_duration;
 mod object;
 mod pruned_null;
 mod quick_locate;
+mod released_version_seen;
 mod removed_field;
 pub mod schema;
 pub mod suppress;
 pub mod template_skipped;
 mod unknown_field;
 pub mod unreadable_file;
+mod unserved_version;
+mod v1_needs_install_flag;
 mod yaml11_scalar;
 pub mod yaml_syntax;
 
@@ -42,7 +45,7 @@ pub use crate::finding::{Finding, ResourceRef, RuleInfo, Severity, Summary};
 pub use invalid_duration::parse_duration;
 pub use object::{CheckOptions, check_object};
 
-static RULES: [&RuleInfo; 15] = [
+static RULES: [&RuleInfo; 18] = [
     &yaml_syntax::RULE,
     &unreadable_file::RULE,
     &template_skipped::RULE,
@@ -50,6 +53,7 @@ static RULES: [&RuleInfo; 15] = [
     &pruned_null::RULE,
     &unknown_field::RULE,
     &removed_field::RULE,
+    &unserved_version::RULE,
     &deprecated_version::RULE,
     &deprecated_field::RULE,
     &force_promote::RULE,
@@ -58,6 +62,8 @@ static RULES: [&RuleInfo; 15] = [
     &empty_required::RULE,
     &yaml11_scalar::RULE,
     &duplicate_resource::RULE,
+    &v1_needs_install_flag::RULE,
+    &released_version_seen::RULE,
 ];
 
 /// Every rule `validate` can report, in the order the README lists them

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::quick_locate::quick_locate;
 use super::{
     deprecated_field, deprecated_version, downtime_strategy, empty_required, force_promote,
-    invalid_duration, pruned_null, schema, suppress, yaml11_scalar,
+    invalid_duration, pruned_null, schema, suppress, unserved_version, yaml11_scalar,
 };
 use crate::crd::{self, Algorithm, Operator, Version};
 use crate::finding::{Finding, Location, ResourceRef, Rule, RuleInfo, Severity, Span};
@@ -80,8 +80,14 @@ impl Subject<'_> {
     }
 
     /// The algorithm hashes are compared with (see [`CheckOptions::algorithm`]).
+    /// The released operator hashes every version with the v1 algorithm.
     pub fn algorithm(&self) -> Algorithm {
-        self.options.algorithm.unwrap_or(self.version.algorithm())
+        self.options
+            .algorithm
+            .unwrap_or(match self.options.operator {
+                Operator::Design => self.version.algorithm(),
+                Operator::Released => Operator::Released.algorithm(),
+            })
     }
 }
 
@@ -166,6 +172,7 @@ pub(crate) fn object_hits(object: &Value, options: &CheckOptions) -> Vec<Hit> {
     let mut hits = Vec::new();
     pruned_null::check(&subject, &admitted.pruned, &mut hits);
     schema::check(&subject, &mut hits);
+    unserved_version::check(&subject, &mut hits);
     deprecated_version::check(&subject, &mut hits);
     deprecated_field::check(&subject, &mut hits);
     force_promote::check(&subject, &mut hits);

@@ -3,9 +3,9 @@
 
 use std::io::Write;
 
-use super::args::{Paths, TargetVersion};
+use super::args::{self, Paths, TargetVersion};
 use crate::migrate::{self, BatchOptions, Outcome, Tally, Verdict};
-use crate::report::migrate as report;
+use crate::report::migrate::{self as report, Format};
 use crate::report::style::{self, Painter};
 
 /// Rewrite v1alpha1 Materialize resources to v1alpha2 (or v1) in place.
@@ -22,21 +22,28 @@ use crate::report::style::{self, Painter};
 /// reference are migrated as partial objects.
 ///
 /// For each migrated resource one line on stderr says what changed and
-/// whether merging the change is rollout-neutral (the operator computes the
-/// same rollout hash as for the original).
+/// whether merging the change requests a rollout under the operator model:
+/// rollout-neutral under the design document (the operator computes the
+/// same rollout hash as for the original); under --operator released,
+/// adopting v1 requests one rollout (nothing restarts unless changes are
+/// already pending), and v1alpha2 objects, which it does not serve, are
+/// renamed to v1. --format json prints the same per resource on stdout.
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  mz-presync migrate .                  # rewrite every v1alpha1 resource under .\n  mz-presync migrate --diff clusters/   # show what would change, write nothing\n  mz-presync migrate --check .          # CI: exit 1 if anything is still v1alpha1\n  mz-presync migrate --to v1 mz.yaml\n  kustomize build . | mz-presync migrate - > migrated.yaml\n\nExit status: 0 nothing to do or all migrated; 1 --check found something to migrate, or a file could not be migrated safely; 2 usage or I/O error.",
+    after_help = "Examples:\n  mz-presync migrate .                  # rewrite every v1alpha1 resource under .\n  mz-presync migrate --diff clusters/   # show what would change, write nothing\n  mz-presync migrate --check .          # CI: exit 1 if anything is still v1alpha1\n  mz-presync migrate --to v1 mz.yaml\n  mz-presync migrate --operator released --check --format json .\n  kustomize build . | mz-presync migrate - > migrated.yaml\n\nExit status: 0 nothing to do or all migrated; 1 --check found something to migrate, or a file could not be migrated safely; 2 usage or I/O error.",
     mut_arg("paths", |a| a.help("Files or directories to migrate; `-` reads a stream on stdin and writes the migrated stream to stdout"))
 )]
 pub struct Args {
     // Declaration order is the order of the help's options.
     #[command(flatten)]
+    format: args::Format<Format>,
+    #[command(flatten)]
     to: TargetVersion,
     /// Write nothing; exit 1 if any file would change (for CI and pre-commit hooks).
     #[arg(long)]
     check: bool,
-    /// Write nothing; print a unified diff of every change on stdout.
+    /// Write nothing; print a unified diff of every change on stdout (with
+    /// --format json, only the JSON report).
     #[arg(long)]
     diff: bool,
     #[command(flatten)]
@@ -51,11 +58,20 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
         );
         return Ok(super::EXIT_USAGE);
     }
+    let json = args.format.format == Format::Json;
+    let dry_run = args.check || args.diff;
+    if json && !dry_run && paths.iter().any(|p| crate::source::is_stdin(p)) {
+        eprintln!(
+            "error: `-` (stdin) writes the migrated stream to stdout, which --format json needs for the report; add --diff or --check"
+        );
+        return Ok(super::EXIT_USAGE);
+    }
     let options = BatchOptions {
         target: args.to.resolve(ctx.operator),
+        operator: ctx.operator,
         walk: args.paths.walk(),
     };
-    let dry_run = args.check || args.diff;
+    let mut records = Vec::new();
     let painter = Painter::new(ctx.color_stderr);
     let mut stderr = style::stream(std::io::stderr(), ctx.color_stderr);
     let mut stdout = std::io::stdout().lock();
@@ -82,7 +98,10 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
             } => {
                 let new_text = migration.new_text.as_deref().unwrap_or(&source.text);
                 if args.diff {
-                    stdout.write_all(report::diff(&file, &source.text, new_text).as_bytes())?;
+                    // With --format json stdout carries the report alone.
+                    if !json {
+                        stdout.write_all(report::diff(&file, &source.text, new_text).as_bytes())?;
+                    }
                 } else if file.is_stdin() && !args.check {
                     stdout.write_all(new_text.as_bytes())?;
                 } else if !dry_run
@@ -93,7 +112,9 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
                     tally.io_failed = true;
                     continue;
                 }
-                if !ctx.quiet {
+                if json {
+                    records.extend(report::json::resources(&file.display, migration, *role));
+                } else if !ctx.quiet {
                     stderr.write_all(
                         report::changes(&file.display, migration, *role, painter).as_bytes(),
                     )?;
@@ -102,9 +123,12 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
         }
         tally.count(&file);
     }
+    if json {
+        stdout.write_all(report::json::render(ctx.operator, &records).as_bytes())?;
+    }
     stdout.flush()?;
     if !ctx.quiet {
-        writeln!(stderr, "{}", report::summary(&tally, dry_run))?;
+        writeln!(stderr, "{}", report::summary(&tally, dry_run, ctx.operator))?;
     }
     if args.check && tally.files_changed > 0 {
         // Said even with --quiet: it is why the check failed.

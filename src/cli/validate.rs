@@ -61,6 +61,7 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
         },
         walk: args.paths.walk(),
         parse_only: args.parse_only,
+        model_notes: true,
         ..ValidateOptions::default()
     };
     let validation = match validate_paths(&args.paths.paths, &options) {
@@ -92,7 +93,10 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
         stdout.write_all(text.as_bytes())?;
         stdout.flush()?;
         if format == Format::Github && !ctx.quiet {
-            eprintln!("{}", findings::summary_line(&validation.summary));
+            eprintln!(
+                "{}",
+                findings::summary_line(&validation.summary, validation.operator)
+            );
         }
     }
     for error in &validation.io_errors {

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::common::{IAM_ROLE_ANNOTATION, Version};
 use super::fields::SpecField;
 use super::hash;
+use super::operator::Operator;
 use super::read::{Unreadable, declared_version, read_typed};
 
 /// Something a user must be told about a conversion.
@@ -77,9 +78,30 @@ fn parses_as_nil_uuid(value: &str) -> bool {
     Uuid::parse_str(value).is_ok_and(|uuid| uuid.is_nil())
 }
 
-/// Convert the `spec` member alone between two versions. Going to v1alpha1
-/// leaves `requestRollout` to [`convert`], which knows the annotations.
+/// Convert the `spec` member alone between two versions, as the
+/// design-document operator does. Going to v1alpha1 leaves `requestRollout`
+/// to [`convert`], which knows the annotations.
 pub fn convert_spec(spec: &Value, from: Version, to: Version) -> SpecConversion {
+    convert_spec_for(spec, from, to, Operator::Design)
+}
+
+/// Whether `forcePromote` is dropped when leaving v1alpha1 (spec §7): the
+/// design document drops every spelling of the nil UUID, the released
+/// webhook only the two it writes itself.
+fn drops_force_promote(value: &str, operator: Operator) -> bool {
+    match operator {
+        Operator::Design => value.is_empty() || parses_as_nil_uuid(value),
+        Operator::Released => value.is_empty() || value == Uuid::nil().hyphenated().to_string(),
+    }
+}
+
+/// [`convert_spec`] under the conversion rules of `operator`.
+pub fn convert_spec_for(
+    spec: &Value,
+    from: Version,
+    to: Version,
+    operator: Operator,
+) -> SpecConversion {
     let mut notes = Vec::new();
     let Some(source) = spec.as_object() else {
         return SpecConversion {
@@ -98,7 +120,7 @@ pub fn convert_spec(spec: &Value, from: Version, to: Version) -> SpecConversion 
                 Some(Value::Null) => {
                     spec.remove(SpecField::ForcePromote.name());
                 }
-                Some(Value::String(value)) if value.is_empty() || parses_as_nil_uuid(value) => {
+                Some(Value::String(value)) if drops_force_promote(value, operator) => {
                     spec.remove(SpecField::ForcePromote.name());
                 }
                 Some(Value::String(value)) if Uuid::parse_str(value).is_ok() => {
@@ -199,14 +221,23 @@ fn promoting(status: &Map<String, Value>) -> bool {
         })
 }
 
-/// Convert a whole object to `to`. Fails only for objects that are not
-/// Materialize objects of a known version; an unreadable object still
-/// converts field by field.
+/// Convert a whole object to `to`, as the design-document operator does.
+/// Fails only for objects that are not Materialize objects of a known
+/// version; an unreadable object still converts field by field.
 pub fn convert(object: &Value, to: Version) -> Result<Conversion, Unreadable> {
+    convert_for(object, to, Operator::Design)
+}
+
+/// [`convert`] under the conversion rules of `operator`.
+pub fn convert_for(
+    object: &Value,
+    to: Version,
+    operator: Operator,
+) -> Result<Conversion, Unreadable> {
     let from = declared_version(object)?;
     let mut out = object.clone();
     out["apiVersion"] = Value::String(to.api_version().into());
-    let SpecConversion { spec, mut notes } = convert_spec(&object["spec"], from, to);
+    let SpecConversion { spec, mut notes } = convert_spec_for(&object["spec"], from, to, operator);
     if object.get("spec").is_some() {
         out["spec"] = spec;
     }
@@ -283,4 +314,44 @@ pub fn convert(object: &Value, to: Version) -> Result<Conversion, Unreadable> {
         }
     }
     Ok(Conversion { object: out, notes })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn force_promote_after(value: &str, operator: Operator) -> Option<Value> {
+        let spec = json!({"forcePromote": value});
+        convert_spec_for(&spec, Version::V1alpha1, Version::V1, operator)
+            .spec
+            .get("forcePromote")
+            .cloned()
+    }
+
+    #[test]
+    fn released_drops_only_the_two_spellings_its_webhook_writes() {
+        let nil = "00000000-0000-0000-0000-000000000000";
+        for operator in Operator::ALL {
+            assert_eq!(force_promote_after("", operator), None);
+            assert_eq!(force_promote_after(nil, operator), None);
+        }
+        for other in [
+            "00000000000000000000000000000000",
+            "{00000000-0000-0000-0000-000000000000}",
+            "urn:uuid:00000000-0000-0000-0000-000000000000",
+        ] {
+            assert_eq!(force_promote_after(other, Operator::Design), None);
+            assert_eq!(
+                force_promote_after(other, Operator::Released),
+                Some(json!(other))
+            );
+        }
+        let set = "22222222-2222-2222-2222-222222222222";
+        assert_eq!(
+            force_promote_after(set, Operator::Released),
+            Some(json!(set))
+        );
+    }
 }

@@ -23,7 +23,7 @@ pub mod v1alpha2;
 pub mod verdict;
 
 pub use common::{Version, is_materialize, kind_may_hold_materialize, version_of};
-pub use convert::{Conversion, Note, convert};
+pub use convert::{Conversion, Note, convert, convert_for};
 pub use duration::parse_rollout_request_timeout;
 pub use fields::{Hashing, SpecField};
 pub use hash::{Algorithm, RolloutHash, rollout_hash};

@@ -5,12 +5,13 @@
 use std::path::{Path, PathBuf};
 
 use super::{FileMigration, FileRole, MigrateError, MigrateOptions, migrate_text};
-use crate::crd::Version;
+use crate::crd::{Operator, Version};
 use crate::source::{self, Inputs, ReadError, SourceFile, WalkOptions};
 
 #[derive(Clone, Debug)]
 pub struct BatchOptions {
     pub target: Version,
+    pub operator: Operator,
     pub walk: WalkOptions,
 }
 
@@ -74,7 +75,12 @@ pub fn migrate_paths(paths: &[PathBuf], options: &BatchOptions) -> Vec<FileRepor
                 } else {
                     FileRole::Manifest
                 };
-                migrate_file(file, &input.path, role, options.target)
+                let options = MigrateOptions {
+                    target: options.target,
+                    role,
+                    operator: options.operator,
+                };
+                migrate_file(file, &input.path, &options)
             }
         };
         FileReport {
@@ -87,13 +93,13 @@ pub fn migrate_paths(paths: &[PathBuf], options: &BatchOptions) -> Vec<FileRepor
     reports
 }
 
-fn migrate_file(file: SourceFile, path: &Path, role: FileRole, target: Version) -> Outcome {
+fn migrate_file(file: SourceFile, path: &Path, options: &MigrateOptions) -> Outcome {
     let stdin = |file| source::is_stdin(path).then_some(file);
-    match migrate_text(&file, &MigrateOptions { target, role }) {
+    match migrate_text(&file, options) {
         Ok(migration) if migration.changed() => Outcome::Migrated {
             source: file,
             migration,
-            role,
+            role: options.role,
         },
         Ok(_) => Outcome::Unchanged { stdin: stdin(file) },
         Err(err) if err.is_skip() => Outcome::Skipped {
@@ -138,6 +144,9 @@ pub struct Tally {
     /// Resources of manifests (not patches) whose migration is not proven
     /// rollout-neutral.
     pub not_neutral: usize,
+    /// Resources of manifests whose migration requests a rollout under the
+    /// model (under the design document: those not proven neutral).
+    pub rollouts: usize,
     /// Files left untouched because they could not be migrated safely.
     pub failed: usize,
     /// A read or write failed for reasons outside the files.
@@ -176,6 +185,11 @@ impl Tally {
                         .resources
                         .iter()
                         .filter(|r| !r.rollout.is_neutral())
+                        .count();
+                    self.rollouts += migration
+                        .resources
+                        .iter()
+                        .filter(|r| r.verdict.as_ref().is_some_and(|v| v.rollout))
                         .count();
                 }
             }

@@ -25,13 +25,19 @@ const V1ALPHA1_ONLY: [&str; 6] = [
 pub struct TargetUpdate {
     /// JSON pointer of the `version` value inside the document.
     pub pointer: String,
+    /// The version the target selected before.
+    pub from: Version,
     /// Things the user must still do by hand for this patch.
     pub warnings: Vec<String>,
 }
 
-/// Set `version` of every patch target that selects v1alpha1 Materialize
-/// objects to `to`.
-pub fn update_targets(kustomization: &mut Value, to: Version) -> Vec<TargetUpdate> {
+/// Set `version` of every patch target that selects Materialize objects of
+/// one of the `from` versions to `to`.
+pub fn update_targets(
+    kustomization: &mut Value,
+    from: &[Version],
+    to: Version,
+) -> Vec<TargetUpdate> {
     let mut updates = Vec::new();
     for list in TARGETED_LISTS {
         let Some(items) = kustomization.get_mut(list).and_then(Value::as_array_mut) else {
@@ -41,9 +47,12 @@ pub fn update_targets(kustomization: &mut Value, to: Version) -> Vec<TargetUpdat
             let Some(target) = item.get_mut("target") else {
                 continue;
             };
-            if !selects_materialize_version(target, Version::V1alpha1) {
+            let Some(&old) = from
+                .iter()
+                .find(|version| selects_materialize_version(target, **version))
+            else {
                 continue;
-            }
+            };
             target["version"] = Value::String(to.as_str().into());
             let mut warnings = Vec::new();
             if let Some(inline) = item.get("patch").and_then(Value::as_str) {
@@ -58,6 +67,7 @@ pub fn update_targets(kustomization: &mut Value, to: Version) -> Vec<TargetUpdat
             }
             updates.push(TargetUpdate {
                 pointer: format!("/{}/{i}/target/version", escape_pointer_token(list)),
+                from: old,
                 warnings,
             });
         }
@@ -83,7 +93,7 @@ mod tests {
                 {"path": "c.yaml", "target": {"group": "materialize.cloud", "version": "v1alpha2", "kind": "Materialize"}},
             ],
         });
-        let updates = update_targets(&mut k, Version::V1alpha2);
+        let updates = update_targets(&mut k, &[Version::V1alpha1], Version::V1alpha2);
         assert_eq!(updates.len(), 2);
         assert_eq!(updates[0].pointer, "/patches/0/target/version");
         assert!(updates[0].warnings.is_empty());

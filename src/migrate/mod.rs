@@ -23,7 +23,8 @@ pub mod write;
 
 use serde_json::Value;
 
-use crate::crd::{self, Algorithm, Note, Version};
+use crate::crd::verdict::{self, Restart};
+use crate::crd::{self, Algorithm, Note, Operator, Version};
 use crate::source::{self, DocumentSpan, FileFormat, ParseError, Position, SourceFile, Target};
 
 pub use batch::{BatchOptions, FileFailure, FileReport, Outcome, Tally, Verdict, migrate_paths};
@@ -45,6 +46,8 @@ pub enum FileRole {
 pub struct MigrateOptions {
     pub target: Version,
     pub role: FileRole,
+    /// The model whose conversion rules and rollout verdict apply.
+    pub operator: Operator,
 }
 
 impl Default for MigrateOptions {
@@ -52,6 +55,19 @@ impl Default for MigrateOptions {
         MigrateOptions {
             target: Version::V1alpha2,
             role: FileRole::Manifest,
+            operator: Operator::Design,
+        }
+    }
+}
+
+impl MigrateOptions {
+    /// The versions this run rewrites: `v1alpha1`, and under the released
+    /// operator `v1alpha2` too, which it does not serve (a rename to `v1`).
+    pub fn sources(&self) -> &'static [Version] {
+        if self.operator == Operator::Released && self.target == Version::V1 {
+            &[Version::V1alpha1, Version::V1alpha2]
+        } else {
+            &[Version::V1alpha1]
         }
     }
 }
@@ -131,12 +147,18 @@ pub struct ResourceMigration {
     pub position: Position,
     pub namespace: Option<String>,
     pub name: Option<String>,
+    pub from: Version,
     pub to: Version,
     /// What changed, with pointers relative to the object.
     pub changes: Vec<Change>,
     /// What the conversion has to say (moved ARN, dropped timeout, …).
     pub notes: Vec<Note>,
     pub rollout: Rollout,
+    /// Whether applying the migrated manifest requests a rollout and
+    /// restarts, under the model (spec §7, §8); `None` for a patch file.
+    pub verdict: Option<verdict::Verdict>,
+    /// The model the verdict follows.
+    pub operator: Operator,
     /// The status shows a rollout in progress.
     pub mid_rollout: bool,
     /// `status.lastCompletedRolloutHash` as recorded, when it differs from
@@ -155,16 +177,46 @@ impl ResourceMigration {
         )
     }
 
+    /// What the migration did, one entry per change: `apiVersion →
+    /// materialize.cloud/v1`, `removed spec.requestRollout`, …
+    pub fn change_list(&self) -> Vec<String> {
+        let mut list = vec![format!("apiVersion → {}", self.to.api_version())];
+        for change in self.changes.iter().filter(|c| c.pointer != "/apiVersion") {
+            let label = match change.kind {
+                ChangeKind::Removed => "removed",
+                ChangeKind::Added => "added",
+                ChangeKind::Updated => "updated",
+            };
+            list.push(format!("{label} {}", dotted(&change.pointer)));
+        }
+        list
+    }
+
+    /// The rollout verdict in words, for the human line: the design
+    /// document's neutrality proof, or what the released operator does.
+    pub fn describe_rollout(&self) -> String {
+        let (Operator::Released, Rollout::Neutral { best_effort, .. }, Some(verdict)) =
+            (self.operator, &self.rollout, &self.verdict)
+        else {
+            return self.rollout.to_string();
+        };
+        let mut words = match (verdict.rollout, verdict.restart) {
+            (true, Restart::Maybe) => {
+                "requests one rollout; nothing restarts unless changes are already pending"
+                    .to_owned()
+            }
+            (true, _) => "requests one rollout, which restarts the database".to_owned(),
+            (false, _) if self.from == Version::V1alpha1 => "requests no rollout: the hand-set requestRollout already equals the one the operator derives from the v1 hash".to_owned(),
+            (false, _) => "requests no rollout: a rename, the v1 hash is unchanged".to_owned(),
+        };
+        if *best_effort {
+            words.push_str(" (best effort: a certificate spec is set, see `explain`)");
+        }
+        words
+    }
+
     /// What changed, for one line: `apiVersion → …; removed spec.requestRollout, …`.
     pub fn describe_changes(&self) -> String {
-        let dotted = |pointer: &str| {
-            pointer
-                .trim_start_matches('/')
-                .split('/')
-                .map(|t| t.replace("~1", "/").replace("~0", "~"))
-                .collect::<Vec<_>>()
-                .join(".")
-        };
         let mut parts = vec![format!("apiVersion → {}", self.to.api_version())];
         for (kind, label) in [
             (ChangeKind::Removed, "removed"),
@@ -183,6 +235,17 @@ impl ResourceMigration {
         }
         parts.join("; ")
     }
+}
+
+/// A pointer as a dotted field name: `/spec/requestRollout` →
+/// `spec.requestRollout`.
+fn dotted(pointer: &str) -> String {
+    pointer
+        .trim_start_matches('/')
+        .split('/')
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 /// A kustomization patch target moved to the new version.
@@ -269,7 +332,11 @@ pub fn migrate_text(
     file: &SourceFile,
     options: &MigrateOptions,
 ) -> Result<FileMigration, MigrateError> {
-    if memchr::memmem::find(file.text.as_bytes(), b"v1alpha1").is_none() {
+    if options
+        .sources()
+        .iter()
+        .all(|v| memchr::memmem::find(file.text.as_bytes(), v.as_str().as_bytes()).is_none())
+    {
         return Ok(FileMigration::default());
     }
     let kustomization_file = crate::source::is_kustomization_path(&file.path);
@@ -332,6 +399,7 @@ pub fn migrate_text(
         for (pointer, original, conversion) in &plan.objects {
             let migrated_object = reread.pointer(pointer).unwrap_or(&Value::Null);
             let rollout = rollout(original, migrated_object, options);
+            let verdict = judge(original, migrated_object, &rollout, options);
             let own_changes = changes
                 .iter()
                 .filter_map(|c| {
@@ -349,11 +417,14 @@ pub fn migrate_text(
                     .unwrap_or_else(|| file.position(plan.doc.content_start)),
                 namespace: metadata(original, "namespace"),
                 name: metadata(original, "name"),
+                from: crd::version_of(original).unwrap_or(Version::V1alpha1),
                 to: options.target,
                 changes: own_changes,
                 notes: conversion.notes.clone(),
                 recorded_hash_differs: recorded_hash_differs(migrated_object, &rollout),
                 rollout,
+                verdict,
+                operator: options.operator,
                 mid_rollout: original.get("status").is_some_and(|s| !s.is_null())
                     && crd::convert::mid_rollout(original),
             });
@@ -380,14 +451,16 @@ fn plan_document(
     let mut new = value.clone();
     let mut objects = Vec::new();
     for (pointer, object) in source::objects(&value) {
-        if crd::version_of(object) != Some(Version::V1alpha1) {
+        if !crd::version_of(object).is_some_and(|v| options.sources().contains(&v)) {
             continue;
         }
         let conversion =
-            crd::convert(object, options.target).map_err(|err| MigrateError::Verify {
-                document: doc.index,
-                position: None,
-                reason: format!("conversion failed: {err}"),
+            crd::convert_for(object, options.target, options.operator).map_err(|err| {
+                MigrateError::Verify {
+                    document: doc.index,
+                    position: None,
+                    reason: format!("conversion failed: {err}"),
+                }
             })?;
         if let Some(slot) = new.pointer_mut(&pointer) {
             *slot = conversion.object.clone();
@@ -395,7 +468,7 @@ fn plan_document(
         objects.push((pointer, object.clone(), conversion));
     }
     let kustomize = if kustomization_file || crate::source::kustomize::is_kustomization(&value) {
-        kustomize::update_targets(&mut new, options.target)
+        kustomize::update_targets(&mut new, options.sources(), options.target)
     } else {
         Vec::new()
     };
@@ -455,6 +528,33 @@ fn rollout(original: &Value, migrated: &Value, options: &MigrateOptions) -> Roll
         hash: after.hex,
         best_effort: after.best_effort,
     }
+}
+
+/// Spec §7/§8 for the migration commit: the original as the cluster holds
+/// it, the migrated object as applied. Hashes follow the model's algorithm
+/// (the design's is the target's, as the neutrality proof).
+fn judge(
+    original: &Value,
+    migrated: &Value,
+    rollout: &Rollout,
+    options: &MigrateOptions,
+) -> Option<verdict::Verdict> {
+    if *rollout == Rollout::Partial {
+        return None;
+    }
+    let algorithm = match options.operator {
+        Operator::Design => algorithm_for(options.target),
+        Operator::Released => options.operator.algorithm(),
+    };
+    let hash = |object: &Value| crd::rollout_hash(object, algorithm).ok().map(|h| h.hex);
+    let (before, after) = (hash(original), hash(migrated));
+    Some(verdict::updated(
+        options.operator,
+        original,
+        migrated,
+        before.as_deref(),
+        after.as_deref(),
+    ))
 }
 
 /// The recorded `status.lastCompletedRolloutHash` of a migrated object when

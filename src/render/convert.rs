@@ -49,6 +49,8 @@ pub fn convert(files: Vec<SourceFile>, target: Version) -> Conversion {
     let options = MigrateOptions {
         target,
         role: FileRole::Manifest,
+        // Render keeps the design document's conversion rules for now.
+        ..MigrateOptions::default()
     };
     let results: Vec<(Rendered, Option<Finding>, usize)> = files
         .into_par_iter()

@@ -23,7 +23,7 @@ pub fn render(report: Report<'_>, options: RenderOptions) -> String {
         out.push_str("\n\n");
     }
     if !options.quiet {
-        out.push_str(&summary_line(report.summary));
+        out.push_str(&summary_line(report.summary, report.operator));
         out.push('\n');
     }
     out

@@ -2,6 +2,7 @@
 //!
 //! ```json
 //! {"version": 1,
+//!  "operator": "design" | "released",
 //!  "findings": [{"rule", "severity", "file", "line", "column", "pointer", "message",
 //!                "resource": {"apiVersion", "namespace", "name"} | null}],
 //!  "summary": {"files", "documents", "resources", "errors", "warnings", "notes"}}
@@ -11,6 +12,7 @@ use serde::Serialize;
 
 use super::Report;
 use crate::check::{ResourceRef, Summary};
+use crate::crd::Operator;
 
 /// Bumped only when a field changes meaning or disappears.
 pub const VERSION: u32 = 1;
@@ -18,6 +20,7 @@ pub const VERSION: u32 = 1;
 #[derive(Serialize)]
 struct Document<'a> {
     version: u32,
+    operator: Operator,
     findings: Vec<JsonRecord<'a>>,
     summary: &'a Summary,
 }
@@ -37,6 +40,7 @@ struct JsonRecord<'a> {
 pub fn render(report: Report<'_>) -> String {
     let document = Document {
         version: VERSION,
+        operator: report.operator,
         findings: report
             .findings
             .iter()

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::check::{Finding, Summary, Validation};
+use crate::crd::Operator;
 use crate::source::SourceFile;
 
 pub mod github;
@@ -18,7 +19,7 @@ pub enum Format {
     /// Compiler-style diagnostics with the source line, on stderr.
     #[default]
     Human,
-    /// `{"version": 1, "findings": […], "summary": {…}}` on stdout.
+    /// `{"version": 1, "operator", "findings": […], "summary": {…}}` on stdout.
     Json,
     /// SARIF 2.1.0 on stdout, for code scanning.
     Sarif,
@@ -40,6 +41,8 @@ pub struct Report<'a> {
     pub summary: &'a Summary,
     /// Files to quote source lines from, by display path.
     pub sources: &'a BTreeMap<String, Arc<SourceFile>>,
+    /// The model the rules followed.
+    pub operator: Operator,
 }
 
 impl<'a> From<&'a Validation> for Report<'a> {
@@ -48,6 +51,7 @@ impl<'a> From<&'a Validation> for Report<'a> {
             findings: &validation.findings,
             summary: &validation.summary,
             sources: &validation.sources,
+            operator: validation.operator,
         }
     }
 }
@@ -71,13 +75,14 @@ pub fn render(format: Format, report: Report<'_>, options: RenderOptions) -> Str
     }
 }
 
-/// "3 files, 7 documents, 2 Materialize resources: 1 error, 0 warnings, 0 notes"
-pub fn summary_line(summary: &Summary) -> String {
+/// "3 files, 7 documents, 2 Materialize resources: 1 error, 0 warnings, 0
+/// notes (operator: design)"
+pub fn summary_line(summary: &Summary, operator: Operator) -> String {
     fn count(n: usize, one: &str, many: &str) -> String {
         format!("{n} {}", if n == 1 { one } else { many })
     }
     format!(
-        "{}, {}, {}: {}, {}, {}",
+        "{}, {}, {}: {}, {}, {} (operator: {operator})",
         count(summary.files, "file", "files"),
         count(summary.documents, "document", "documents"),
         count(

@@ -40,6 +40,9 @@ pub fn render(report: Report<'_>) -> String {
                 "rules": rules,
             }},
             "columnKind": "unicodeCodePoints",
+            // SARIF's property bag for what the run assumed: the operator
+            // model every verdict of the run follows.
+            "properties": {"operator": report.operator},
             "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The directory mz-presync ran in."}}},
             "results": results,
         }],

@@ -1,10 +1,23 @@
 //! What `migrate` prints: per-file lines on stderr (what changed, whether
 //! it is rollout-neutral, why a file was skipped or left untouched), the
-//! summary, and the unified diff of `--diff` on stdout.
+//! summary, and the unified diff of `--diff` on stdout; [`json`] is
+//! `--format json`.
+
+pub mod json;
 
 use super::style::{self, Painter};
+use crate::crd::Operator;
 use crate::migrate::{FileFailure, FileMigration, FileReport, FileRole, MigrateError, Tally};
 use crate::source::Position;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One line per migrated resource and a summary, on stderr.
+    #[default]
+    Human,
+    /// `{"version": 1, "operator", "resources": […]}` on stdout.
+    Json,
+}
 
 /// `note: FILE:LINE:COLUMN: skipped, REASON`
 pub fn skipped(report: &FileReport, reason: &MigrateError, painter: Painter) -> String {
@@ -82,7 +95,7 @@ pub fn changes(
             resource.position.line,
             resource.identity(),
             resource.describe_changes(),
-            resource.rollout
+            resource.describe_rollout()
         ));
         for text in &resource.notes {
             line(format!("  {note}: {text}"));
@@ -100,8 +113,8 @@ pub fn changes(
     }
     for update in &migration.kustomize {
         line(format!(
-            "{display}:{}: kustomize patch target: version v1alpha1 → {}",
-            update.position.line, update.to
+            "{display}:{}: kustomize patch target: version {} → {}",
+            update.position.line, update.update.from, update.to
         ));
         for text in &update.update.warnings {
             line(format!("  {warning}: {text}"));
@@ -110,8 +123,16 @@ pub fn changes(
     out
 }
 
-/// The last line: what was (or would be) migrated, and what was not.
-pub fn summary(tally: &Tally, dry_run: bool) -> String {
+/// The last line: what was (or would be) migrated, and what was not,
+/// naming the model.
+pub fn summary(tally: &Tally, dry_run: bool, operator: Operator) -> String {
+    format!(
+        "{} (operator: {operator})",
+        summary_words(tally, dry_run, operator)
+    )
+}
+
+fn summary_words(tally: &Tally, dry_run: bool, operator: Operator) -> String {
     let verb = if dry_run { "would migrate" } else { "migrated" };
     if tally.files_changed == 0 && tally.failed == 0 {
         return "nothing to migrate".to_owned();
@@ -130,7 +151,15 @@ pub fn summary(tally: &Tally, dry_run: bool) -> String {
             plural(tally.kustomize_targets)
         ));
     }
-    if tally.not_neutral > 0 {
+    if operator == Operator::Released && tally.rollouts > 0 {
+        line.push_str(&format!(
+            "; {} resource{} request{} a rollout",
+            tally.rollouts,
+            plural(tally.rollouts),
+            if tally.rollouts == 1 { "s" } else { "" }
+        ));
+    }
+    if operator == Operator::Design && tally.not_neutral > 0 {
         line.push_str(&format!(
             "; {} resource{} not proven rollout-neutral",
             tally.not_neutral,

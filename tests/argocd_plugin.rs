@@ -1048,12 +1048,14 @@ fn released_operator_from_the_repositorys_config_file() {
     let run = Sidecar::new().generate(&plugin, &checkout);
     run.assert_success();
     assert_materialize_objects_at(&objects(&run.stdout), Version::V1);
-    // An explicit target still wins over the model's.
+    // An explicit target still wins over the model's, and then the stream
+    // fails closed: the released operator serves no v1alpha2.
     let run = Sidecar::new()
         .env("MZ_PRESYNC_TARGET", "v1alpha2")
         .generate(&plugin, &checkout);
-    run.assert_success();
-    assert_materialize_objects_at(&objects(&run.stdout), Version::V1alpha2);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains("unserved-version"), "{}", run.stderr);
 }
 
 #[test]

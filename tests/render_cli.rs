@@ -416,3 +416,39 @@ fn every_real_manifest_renders_or_fails_with_located_findings() {
     }
     insta::assert_snapshot!("realworld_outcomes", lines.join("\n"));
 }
+
+/// Under the released operator the stream holds no version the cluster does
+/// not serve: v1alpha1 becomes v1, v1alpha2 is renamed to v1, and the stream
+/// carries v1 objects only.
+#[test]
+fn released_operator_renders_v1_only() {
+    let stream = "apiVersion: materialize.cloud/v1alpha1\nkind: Materialize\nmetadata:\n  name: old\n  namespace: mz\nspec:\n  environmentdImageRef: materialize/environmentd:v26.1.0\n  backendSecretName: b\n  requestRollout: 11111111-1111-1111-1111-111111111111\n---\napiVersion: materialize.cloud/v1alpha2\nkind: Materialize\nmetadata:\n  name: designed\n  namespace: mz\nspec:\n  environmentdImageRef: materialize/environmentd:v26.1.0\n  backendSecretName: b\n";
+    let released = render_stdin(&["--operator", "released"], stream).ok();
+    let versions: Vec<Value> = released
+        .objects()
+        .iter()
+        .map(|o| o["apiVersion"].clone())
+        .collect();
+    assert_eq!(
+        versions,
+        [
+            Value::from("materialize.cloud/v1"),
+            Value::from("materialize.cloud/v1")
+        ]
+    );
+    assert!(!released.stdout.contains("requestRollout"));
+    // The design document's operator serves v1alpha2: it stays as written.
+    let design = render_stdin(&[], stream).ok();
+    let versions: Vec<Value> = design
+        .objects()
+        .iter()
+        .map(|o| o["apiVersion"].clone())
+        .collect();
+    assert_eq!(
+        versions,
+        [
+            Value::from("materialize.cloud/v1alpha2"),
+            Value::from("materialize.cloud/v1alpha2")
+        ]
+    );
+}

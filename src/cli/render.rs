@@ -53,6 +53,7 @@ pub struct Args {
 pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
     let options = Options {
         target: args.to.unwrap_or(ctx.operator.migration_target()),
+        operator: ctx.operator,
         paths: args.paths,
         strict: args.strict,
         allow_empty: args.allow_empty,

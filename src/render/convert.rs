@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 
 use super::rules::conversion_failed;
-use crate::crd::Version;
+use crate::crd::{Operator, Version};
 use crate::finding::Finding;
 use crate::migrate::{self, FileRole, MigrateOptions};
 use crate::source::SourceFile;
@@ -45,12 +45,13 @@ pub struct Conversion {
 
 /// Convert every file in memory. A file the migration refuses is kept as
 /// read, with a `conversion-failed` error, so that the stream fails closed.
-pub fn convert(files: Vec<SourceFile>, target: Version) -> Conversion {
+pub fn convert(files: Vec<SourceFile>, target: Version, operator: Operator) -> Conversion {
+    // The model's conversion rules: under `released`, v1alpha2 (not served)
+    // is renamed to v1 as well, and forcePromote follows its rule.
     let options = MigrateOptions {
         target,
         role: FileRole::Manifest,
-        // Render keeps the design document's conversion rules for now.
-        ..MigrateOptions::default()
+        operator,
     };
     let results: Vec<(Rendered, Option<Finding>, usize)> = files
         .into_par_iter()

@@ -26,7 +26,7 @@ pub use rules::RULES;
 pub use stream::{Stream, assemble};
 
 use crate::check::{self, CheckOptions, Finding, Severity, ValidateOptions};
-use crate::crd::Version;
+use crate::crd::{Algorithm, Operator, Version};
 use crate::source::{self, ReadError, SourceFile};
 
 /// What to render and how.
@@ -36,6 +36,8 @@ pub struct Options {
     pub paths: Vec<PathBuf>,
     /// What v1alpha1 objects are converted to.
     pub target: Version,
+    /// The operator model whose conversion and rules apply.
+    pub operator: Operator,
     /// Unknown fields are errors, not warnings.
     pub strict: bool,
     /// An input with no document is a success (printing nothing).
@@ -77,11 +79,11 @@ pub struct Summary {
 /// a finding.
 pub fn render(options: &Options) -> Result<Rendering, ReadError> {
     let (files, unreadable) = inputs::read(options)?;
-    let conversion = convert::convert(files, options.target);
+    let conversion = convert::convert(files, options.target, options.operator);
     let rendered = conversion.rendered;
 
     let mut findings = unreadable;
-    findings.extend(validate(&rendered, options.strict));
+    findings.extend(validate(&rendered, options.strict, options.operator));
     // A file the migration refused, or whose documents do not parse, has
     // usually been reported by the checks already (a syntax error, a
     // template); these make sure it fails even when it has not.
@@ -125,13 +127,17 @@ pub fn render(options: &Options) -> Result<Rendering, ReadError> {
 
 /// Validate what will be printed (the converted texts) with every rule of
 /// `validate`, and report each finding at its line in the original file.
-fn validate(rendered: &[Rendered], strict: bool) -> Vec<Finding> {
+fn validate(rendered: &[Rendered], strict: bool, operator: Operator) -> Vec<Finding> {
     let options = ValidateOptions {
         check: CheckOptions {
             strict,
             // A v1alpha1 object the migration left behind must not reach
             // the cluster: make it an error, not a deprecation warning.
             require_version: Some(Version::V1alpha2),
+            // Under `released` a v1alpha2 object is `unserved-version`, and
+            // hashes are the v1 algorithm's.
+            algorithm: (operator == Operator::Released).then_some(Algorithm::V1),
+            operator,
             ..CheckOptions::default()
         },
         ..ValidateOptions::default()

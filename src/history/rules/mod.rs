@@ -87,6 +87,7 @@ pub fn single_object_findings(after: &Entry<'_>, options: &CompareOptions) -> Ve
     let check_options = CheckOptions {
         algorithm: Some(options.algorithm),
         partial,
+        operator: options.operator,
         ..CheckOptions::default()
     };
     let mut findings: Vec<Finding> = check_object(

@@ -6,10 +6,10 @@
 use serde_json::Value;
 
 use crate::crd::SpecField;
+use crate::crd::upgrade_window::{UpgradeVerdict, check_upgrade};
 use crate::finding::{Finding, Rule, RuleInfo, Scope, Severity};
 use crate::history::locator::Locator;
 use crate::history::resources::Resource;
-use crate::crd::upgrade_window::{UpgradeVerdict, check_upgrade};
 
 pub static RULE: RuleInfo = RuleInfo {
     id: "upgrade-window",

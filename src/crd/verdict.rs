@@ -97,18 +97,26 @@ pub fn updated(
         Operator::Design => (hash_changed, Vec::new()),
         Operator::Released => released_request(old, new, old_hash, new_hash, hash_changed),
     };
-    let per_generation = per_generation_changes(old, new);
-    let changed = !per_generation.is_empty();
-    Verdict {
-        rollout,
-        restart: match (rollout, changed) {
-            (true, true) => Restart::Yes,
-            (true, false) => Restart::Maybe,
-            (false, _) => Restart::No,
-        },
-        pending: changed && !rollout,
-        per_generation,
-        triggers,
+    Verdict::of(rollout, per_generation_changes(old, new), triggers)
+}
+
+impl Verdict {
+    /// The verdict from whether a rollout is requested and which
+    /// per-generation inputs changed (spec §8): a request restarts when an
+    /// input changed and may restart otherwise; an unrequested change waits.
+    pub fn of(rollout: bool, per_generation: Vec<String>, triggers: Vec<String>) -> Verdict {
+        let changed = !per_generation.is_empty();
+        Verdict {
+            rollout,
+            restart: match (rollout, changed) {
+                (true, true) => Restart::Yes,
+                (true, false) => Restart::Maybe,
+                (false, _) => Restart::No,
+            },
+            pending: changed && !rollout,
+            per_generation,
+            triggers,
+        }
     }
 }
 

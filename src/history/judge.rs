@@ -29,25 +29,8 @@ fn per_generation_of(fields: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// The verdict from the request and the per-generation changes, as
-/// [`verdict::updated`] combines them.
-fn combine(rollout: bool, per_generation: Vec<String>, triggers: Vec<String>) -> Verdict {
-    let changed = !per_generation.is_empty();
-    Verdict {
-        rollout,
-        restart: match (rollout, changed) {
-            (true, true) => Restart::Yes,
-            (true, false) => Restart::Maybe,
-            (false, _) => Restart::No,
-        },
-        pending: changed && !rollout,
-        per_generation,
-        triggers,
-    }
-}
-
 fn none() -> Verdict {
-    combine(false, Vec::new(), Vec::new())
+    Verdict::of(false, Vec::new(), Vec::new())
 }
 
 /// The verdict on `old` becoming `new`; `fields` are the changed hashed
@@ -71,7 +54,7 @@ pub fn updated(operator: Operator, old: &Resource, new: &Resource, fields: &[Str
     let v1alpha1 = |resource: &Resource| version_of(&resource.value) == Some(Version::V1alpha1);
     let hash_triggered = operator == Operator::Design || !(v1alpha1(old) || v1alpha1(new));
     if hash_triggered && let Ok(old_hash) = &old.hash {
-        return combine(
+        return Verdict::of(
             old_hash.hex != new_hash.hex,
             per_generation_of(fields),
             Vec::new(),
@@ -128,7 +111,7 @@ pub fn patch(operator: Operator, before: &Value, after: &Value, fields: &[String
         .iter()
         .any(|side| version_of(side) == Some(Version::V1alpha1));
     if operator == Operator::Design || !v1alpha1 {
-        return combine(!fields.is_empty(), per_generation, Vec::new());
+        return Verdict::of(!fields.is_empty(), per_generation, Vec::new());
     }
     let request = |side: &Value| side.pointer(SpecField::RequestRollout.pointer()).cloned();
     let requested = request(before) != request(after);
@@ -137,7 +120,7 @@ pub fn patch(operator: Operator, before: &Value, after: &Value, fields: &[String
     } else {
         Vec::new()
     };
-    combine(requested, per_generation, triggers)
+    Verdict::of(requested, per_generation, triggers)
 }
 
 #[cfg(test)]

@@ -238,3 +238,23 @@ pub fn plan_range(
         shallow_boundary: boundary,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_ids_are_sorted_and_capped() {
+        let id = |c: char| Oid::from_str(&c.to_string().repeat(40)).unwrap();
+        assert_eq!(short_ids(&[id('b'), id('a'), id('a')]), "aaaaaaa, bbbbbbb");
+        let many = [id('1'), id('2'), id('3'), id('4'), id('5')];
+        assert_eq!(short_ids(&many), "1111111, 2222222, 3333333 and 2 more");
+    }
+
+    #[test]
+    fn a_complete_repository_has_no_shallow_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        assert!(shallow_commits(&repo).unwrap().is_empty());
+    }
+}

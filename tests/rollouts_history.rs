@@ -3,6 +3,8 @@
 //! rollouts` run as a binary against it. Every step the issue lists is one
 //! commit; the JSON report is asserted whole.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -1425,4 +1427,193 @@ fn released_reports_name_the_model_and_fail_on_restart() {
     let range = format!("{both}..{request_only}");
     assert_eq!(run(&["--fail-on", "restart", &range]).0, 0);
     assert_eq!(run(&["--fail-on", "rollout", &range]).0, 1);
+}
+
+/// A shallow clone of a three-commit history (add, bump, bump), made with
+/// the `git` CLI as `actions/checkout` makes one: the full repository and
+/// clones of depth 1 and 2, with the commit ids oldest first.
+struct Shallow {
+    dir: tempfile::TempDir,
+    commits: [Oid; 3],
+}
+
+impl Shallow {
+    fn new() -> Shallow {
+        let dir = tempfile::tempdir().unwrap();
+        let full = dir.path().join("full");
+        let mut builder = Builder::new(&full);
+        let files = |text: &str| BTreeMap::from([(MZ_PATH.to_owned(), text.to_owned())]);
+        let add = builder.commit("add", &files(V1ALPHA1), &[]);
+        let bump = V1ALPHA1.replace("v0.147.20", "v0.147.21");
+        let first = builder.commit("bump", &files(&bump), &[add]);
+        let second = builder.commit(
+            "bump again",
+            &files(&bump.replace("v0.147.21", "v0.147.22")),
+            &[first],
+        );
+        builder.set_main(second);
+        // An old branch, to fetch on its own into a depth-1 clone.
+        builder
+            .repo
+            .reference("refs/heads/old", add, true, "test")
+            .unwrap();
+        let home = dir.path().join("home");
+        std::fs::create_dir(&home).unwrap();
+        let url = format!("file://{}", full.display());
+        for depth in ["1", "2"] {
+            common::git(
+                dir.path(),
+                "2026-11-25T12:00:00Z",
+                &[("HOME", &home)],
+                &[
+                    "clone",
+                    "--quiet",
+                    "--depth",
+                    depth,
+                    &url,
+                    &format!("depth{depth}"),
+                ],
+            );
+        }
+        Shallow {
+            dir,
+            commits: [add, first, second],
+        }
+    }
+
+    fn path(&self, name: &str) -> std::path::PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn short(&self, index: usize) -> String {
+        self.commits[index].to_string()[..7].to_owned()
+    }
+}
+
+/// `rollouts --format json` in `dir`: exit code, report (null when stdout
+/// is empty) and stderr.
+fn rollouts_with_stderr(dir: &Path, range: &str) -> (i32, serde_json::Value, String) {
+    let output = Command::cargo_bin("mz-presync")
+        .unwrap()
+        .args(["rollouts", "--format", "json", "--repo"])
+        .arg(dir)
+        .arg(range)
+        .output()
+        .unwrap();
+    let report = if output.stdout.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    (
+        output.status.code().unwrap_or(-1),
+        report,
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+fn listed(report: &serde_json::Value) -> Vec<(String, Vec<String>)> {
+    report["commits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|commit| {
+            let kinds = commit["changes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|change| change["change"].as_str().unwrap().to_owned())
+                .collect();
+            (commit["commit"].as_str().unwrap().to_owned(), kinds)
+        })
+        .collect()
+}
+
+/// On a depth-1 clone `HEAD~1` is past the boundary: a usage error naming
+/// the fix, not libgit2's "parent 0 does not exist".
+#[test]
+fn a_range_past_the_shallow_boundary_names_fetch_depth() {
+    let shallow = Shallow::new();
+    let (code, report, stderr) = rollouts_with_stderr(&shallow.path("depth1"), "HEAD~1..HEAD");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(report.is_null());
+    assert_eq!(
+        stderr,
+        format!(
+            "error: the range HEAD~1..HEAD reaches past the shallow clone's boundary at {}: fetch more history (`actions/checkout` with `fetch-depth: 0`, or `git fetch --unshallow`)\n",
+            shallow.short(2)
+        )
+    );
+}
+
+/// `A..B` with both ends in the clone but a boundary commit between them
+/// (the base fetched on its own, as a pull request's base may be): the
+/// boundary commit's diff is unknown, so the range fails the same way
+/// instead of reporting everything as created there.
+#[test]
+fn a_boundary_commit_inside_a_range_is_the_same_error() {
+    let shallow = Shallow::new();
+    let depth1 = shallow.path("depth1");
+    let home = shallow.path("home");
+    common::git(
+        &depth1,
+        "2026-11-25T12:00:00Z",
+        &[("HOME", &home)],
+        &["fetch", "--quiet", "--depth", "1", "origin", "old:old"],
+    );
+    let (code, _, stderr) = rollouts_with_stderr(&depth1, "old..HEAD");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "reaches past the shallow clone's boundary at {}: fetch more history (`actions/checkout` with `fetch-depth: 0`",
+            shallow.short(2)
+        )),
+        "{stderr}"
+    );
+}
+
+/// A single revision's whole history on a shallow clone: the boundary
+/// commit is not compared with the empty tree (nothing is reported as
+/// created there), a note says what is missing, and the commits above the
+/// boundary are reported as in the full clone.
+#[test]
+fn a_single_revision_skips_the_boundary_commit_with_a_note() {
+    let shallow = Shallow::new();
+    let note = |index: usize| {
+        format!(
+            "note: history before {} is not in this shallow clone; changes from it are not reported (fetch more history: `actions/checkout` with `fetch-depth: 0`, or `git fetch --unshallow`)\n",
+            shallow.short(index)
+        )
+    };
+    let (code, report, stderr) = rollouts_with_stderr(&shallow.path("depth1"), "HEAD");
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stderr, note(2));
+    assert_eq!(listed(&report), []);
+
+    let (code, report, stderr) = rollouts_with_stderr(&shallow.path("depth2"), "HEAD");
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stderr, note(1));
+    let updated = vec![(shallow.commits[2].to_string(), vec!["updated".to_owned()])];
+    assert_eq!(listed(&report), updated);
+
+    // The full clone reports the creation, in the first commit, and both bumps.
+    let (code, report, stderr) = rollouts_with_stderr(&shallow.path("full"), "HEAD");
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    let kinds: Vec<Vec<String>> = listed(&report).into_iter().map(|(_, k)| k).collect();
+    assert_eq!(kinds, [["created"], ["updated"], ["updated"]]);
+}
+
+/// On a depth-2 clone `HEAD~1..HEAD` is inside the clone: the same report as
+/// the full repository gives.
+#[test]
+fn a_range_inside_a_shallow_clone_works_normally() {
+    let shallow = Shallow::new();
+    let (code, report, stderr) = rollouts_with_stderr(&shallow.path("depth2"), "HEAD~1..HEAD");
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    let (_, full, _) = rollouts_with_stderr(&shallow.path("full"), "HEAD~1..HEAD");
+    assert_eq!(report, full);
+    assert_eq!(
+        listed(&report),
+        [(shallow.commits[2].to_string(), vec!["updated".to_owned()])]
+    );
 }

@@ -90,6 +90,13 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
             return Ok(super::EXIT_USAGE);
         }
     };
+    // Said even with --quiet: the report leaves out history it cannot see.
+    for boundary in &history.shallow_boundary {
+        eprintln!(
+            "note: history before {} is not in this shallow clone; changes from it are not reported (fetch more history: `actions/checkout` with `fetch-depth: 0`, or `git fetch --unshallow`)",
+            &boundary[..boundary.len().min(7)]
+        );
+    }
 
     let report = rollouts::render(
         &history,

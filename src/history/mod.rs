@@ -67,6 +67,11 @@ pub struct History {
     /// How many commits the range holds (`commits` lists only those with
     /// changes unless `--all`).
     pub scanned_commits: usize,
+    /// Boundary commits of a shallow clone that a single revision's history
+    /// reached (40 hex digits): not compared, since their parents are not
+    /// in the clone; nothing before them is reported. Always empty for a
+    /// range `A..B`, which fails at the boundary instead.
+    pub shallow_boundary: Vec<String>,
     /// The effect of merging the range: the range's base (the merge base of
     /// `A` and `B` for `A..B`, nothing for a single revision) compared with
     /// its head. Computed only when [`ScanOptions::net`] asks for it.

@@ -161,6 +161,11 @@ pub fn scan(
         range: range.to_owned(),
         commits,
         scanned_commits: total,
+        shallow_boundary: plan
+            .shallow_boundary
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
         net,
     })
 }

@@ -224,6 +224,7 @@ mod tests {
                 changes,
             }],
             scanned_commits: 1,
+            shallow_boundary: Vec::new(),
             net: None,
         }
     }

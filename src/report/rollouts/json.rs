@@ -160,6 +160,7 @@ mod tests {
                 }],
             }],
             scanned_commits: 1,
+            shallow_boundary: Vec::new(),
             net: None,
         };
         let value: serde_json::Value = serde_json::from_str(&render(&history)).unwrap();

@@ -458,3 +458,135 @@ fn is_under(dir: &str, ancestor: &str) -> bool {
             .strip_prefix(ancestor)
             .is_some_and(|rest| rest.starts_with('/'))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture() -> Units {
+        Units::discover(Path::new("fixtures/units"), &WalkOptions::default())
+    }
+
+    fn summary(units: &[Unit]) -> Vec<(UnitKind, &str, &str, Option<&str>)> {
+        units
+            .iter()
+            .map(|u| {
+                (
+                    u.kind,
+                    u.name.as_str(),
+                    u.path.as_str(),
+                    u.destination_namespace.as_deref(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn discovers_applications_flux_and_leaves_pointed_roots_out() {
+        let units = fixture();
+        assert_eq!(
+            summary(units.all()),
+            [
+                (
+                    UnitKind::ArgocdApplication,
+                    "app-eu-west",
+                    "apps/overlays/eu-west",
+                    Some("apps")
+                ),
+                (
+                    UnitKind::ArgocdApplication,
+                    "app-us-east",
+                    "apps/overlays/us-east",
+                    Some("apps")
+                ),
+                (
+                    UnitKind::FluxKustomization,
+                    "analytics",
+                    "flux/analytics",
+                    Some("analytics")
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_shared_base_belongs_to_every_overlay() {
+        let units = fixture();
+        let names: Vec<String> = units
+            .of_relative("apps/base/mz.yaml")
+            .into_iter()
+            .map(|u| u.name)
+            .collect();
+        assert_eq!(names, ["app-eu-west", "app-us-east"]);
+    }
+
+    #[test]
+    fn unreached_files_fall_back_to_their_directory() {
+        let units = fixture();
+        assert_eq!(
+            summary(&units.of_relative("clusters/us-east/mz.yaml")),
+            [(
+                UnitKind::Directory,
+                "clusters/us-east",
+                "clusters/us-east",
+                None
+            )]
+        );
+        assert_eq!(units.of_relative("top.yaml")[0].path, ".");
+    }
+
+    #[test]
+    fn an_unpointed_kustomization_is_a_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |path: &str, text: &str| {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write("base/kustomization.yaml", "resources: [mz.yaml]\n");
+        write("base/mz.yaml", "kind: ConfigMap\n");
+        write(
+            "prod/kustomization.yaml",
+            "resources: [../base, extra/x.yaml]\n",
+        );
+        write("prod/extra/x.yaml", "kind: ConfigMap\n");
+        write("prod/extra/y.yaml", "kind: ConfigMap\n");
+        let units = Units::discover(dir.path(), &WalkOptions::default());
+        assert_eq!(
+            summary(units.all()),
+            [(UnitKind::Kustomization, "prod", "prod", None)]
+        );
+        assert_eq!(units.of_relative("base/mz.yaml")[0].name, "prod");
+        assert_eq!(units.of_relative("prod/extra/x.yaml")[0].name, "prod");
+        // Not named by the kustomization: its own directory.
+        assert_eq!(
+            units.of_relative("prod/extra/y.yaml")[0].kind,
+            UnitKind::Directory
+        );
+    }
+
+    #[test]
+    fn argocd_directory_apps_recurse_only_when_asked() {
+        let app = |recurse: bool| {
+            serde_json::json!({
+                "apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+                "metadata": {"name": "a"},
+                "spec": {"source": {"path": "./c/", "directory": {"recurse": recurse}},
+                         "destination": {"server": "https://k", "namespace": "n"}}
+            })
+        };
+        let flat = &declared_units(&app(false))[0];
+        assert_eq!(flat.path, "c");
+        assert!(flat.reaches("c/a.yaml") && !flat.reaches("c/d/a.yaml"));
+        let deep = &declared_units(&app(true))[0];
+        assert!(deep.reaches("c/d/a.yaml") && !deep.reaches("cd/a.yaml"));
+    }
+
+    #[test]
+    fn paths_are_normalized() {
+        assert_eq!(normalize("", "./a/b/").as_deref(), Some("a/b"));
+        assert_eq!(normalize("a/b", "../c").as_deref(), Some("a/c"));
+        assert_eq!(normalize("", "./").as_deref(), Some("."));
+        assert_eq!(normalize("", "../x"), None);
+    }
+}

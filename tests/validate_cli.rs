@@ -80,11 +80,11 @@ const REPO_FINDINGS: [&str; 13] = [
     "schema clusters/prod/list.yaml 11:170 error /items/1/spec/podLabels/tier",
     "schema clusters/prod/materialize.yaml 32:21 error /spec/environmentdExtraEnv/1/valueFrom/secretKeyRef/optional",
     "unknown-field clusters/prod/materialize.yaml 36:5 warning /spec/environmentdResourceRequirements/claimz",
+    "duplicate-resource clusters/prod/stale-copy.yaml 5:9 error /metadata/name",
     "deprecated-version clusters/staging/legacy/deep/v1alpha1.yaml 1:13 warning /apiVersion",
     "deprecated-field clusters/staging/legacy/deep/v1alpha1.yaml 9:3 warning /spec/inPlaceRollout",
     "invalid-duration clusters/staging/materialize.json 11:28 warning /spec/rolloutRequestTimeout",
     "downtime-strategy clusters/staging/materialize.json 12:22 warning /spec/rolloutStrategy",
-    "duplicate-resource duplicates/copy-of-prod.yaml 5:9 error /metadata/name",
     "force-promote kustomize/overlays/prod/materialize-patch.yaml 9:17 warning /spec/forcePromote",
 ];
 
@@ -129,7 +129,8 @@ fn repository_json_report_has_every_finding_with_its_line() {
         assert_eq!(
             keys,
             [
-                "column", "file", "line", "message", "pointer", "resource", "rule", "severity"
+                "column", "file", "line", "message", "pointer", "resource", "rule", "severity",
+                "unit"
             ]
         );
     }

@@ -6,21 +6,25 @@ use std::sync::Arc;
 use super::object::{FindingDraft, Locator};
 use super::suppress;
 use crate::finding::{Finding, ResourceRef, Rule, RuleInfo, Scope, Severity};
-use crate::source::{DocumentSpan, SourceFile, Target};
+use crate::source::{DocumentSpan, SourceFile, Target, Unit, UnitKind, UnitRef};
 
 pub static RULE: RuleInfo = RuleInfo {
     id: "duplicate-resource",
     severity: Severity::Error,
     scopes: &[Scope::Validate],
-    summary: "Two documents define the same Materialize object (namespace/name)",
+    summary: "Two documents define the same Materialize object (namespace/name) in one deploy unit",
     docs: "A namespace and a name identify one object in a cluster, whatever the \
 apiVersion. When two documents in the checked files define the same Materialize \
 object, only one of them can exist: whichever is applied last silently replaces \
 the other, and Argo CD flags the application. Often one is a stale copy, or a \
 v1alpha1 and a v1 version of the same resource kept side by side. Each later \
-definition is reported and points at the first. Objects without \
-`metadata.namespace` are compared within their file only, since the namespace \
-they end up in is decided elsewhere (kustomize, Argo CD, `kubectl -n`). \
+definition is reported and points at the first. Objects are compared within \
+one deploy unit (an Argo CD Application, a Flux Kustomization, a kustomize \
+root, or a directory): the same object in two clusters' directories is two \
+objects. An object without `metadata.namespace` takes its unit's destination \
+namespace (Application `destination.namespace`, Flux `targetNamespace`); \
+without one it is compared within its file only, since the namespace it ends \
+up in is decided elsewhere (kustomize, `kubectl -n`). \
 Kustomize patches are not definitions and are never compared.",
     suppressible: true,
 };
@@ -31,6 +35,9 @@ pub(crate) struct Seen {
     pub doc: DocumentSpan,
     pub prefix: String,
     pub resource: ResourceRef,
+    /// The deploy units of the file (empty without unit discovery: the
+    /// whole run is then one unit).
+    pub units: Arc<[Unit]>,
     /// The object's ignore annotation names this rule.
     pub suppressed: bool,
 }
@@ -38,25 +45,56 @@ pub(crate) struct Seen {
 /// Findings for every definition after the first of the same object.
 /// `seen` must be in file order.
 pub(crate) fn check(seen: &[Seen]) -> Vec<Finding> {
-    let mut first: HashMap<(String, String), usize> = HashMap::new();
+    let mut first: HashMap<(Option<UnitRef>, String, String), usize> = HashMap::new();
     let mut findings = Vec::new();
     for (i, entry) in seen.iter().enumerate() {
         let Some(name) = entry.resource.name.clone() else {
             continue;
         };
-        let scope = match &entry.resource.namespace {
-            Some(namespace) => format!("namespace {namespace}"),
-            None => format!("file {}", entry.file.display),
+        // A file of a shared base belongs to every unit built from it, and
+        // is compared within each; a pair found in several units is one
+        // finding (the engine drops exact repeats), named by the first.
+        let units: Vec<Option<&Unit>> = if entry.units.is_empty() {
+            vec![None]
+        } else {
+            entry.units.iter().map(Some).collect()
         };
-        let key = (scope, name);
-        let Some(&original) = first.get(&key) else {
-            first.insert(key, i);
-            continue;
-        };
-        if entry.suppressed {
-            continue;
+        for unit in units {
+            // A namespace-less object lands in the unit's destination
+            // namespace when the unit has one; otherwise where it lands is
+            // decided elsewhere, so it is compared within its file only.
+            let namespace = entry
+                .resource
+                .namespace
+                .as_ref()
+                .or_else(|| unit.and_then(|u| u.destination_namespace.as_ref()));
+            let scope = match namespace {
+                Some(namespace) => format!("namespace {namespace}"),
+                None => format!("file {}", entry.file.display),
+            };
+            let key = (unit.map(Unit::reference), scope, name.clone());
+            let Some(&original) = first.get(&key) else {
+                first.insert(key, i);
+                continue;
+            };
+            if entry.suppressed {
+                continue;
+            }
+            // One finding per definition, even when a shared base repeats
+            // the pair in several units.
+            if let Some(finding) = duplicate(entry, &seen[original], unit) {
+                findings.push(finding);
+                break;
+            }
         }
-        let original = &seen[original];
+    }
+    findings
+}
+
+/// The finding for `entry`, a second definition of `original`'s object in
+/// `unit`, unless a comment silences it.
+fn duplicate(entry: &Seen, original: &Seen, unit: Option<&Unit>) -> Option<Finding> {
+    {
         let original_at = locate(original, "the first").line();
         let mut finding = locate(entry, "");
         finding.message = format!(
@@ -67,11 +105,35 @@ pub(crate) fn check(seen: &[Seen]) -> Vec<Finding> {
             original_at,
             original.resource.api_version,
         );
-        if !suppress::suppressed_by_comment(&entry.file, &finding) {
-            findings.push(finding);
+        if let Some(unit) = unit {
+            let place = if unit.kind == UnitKind::Directory {
+                format!("directory {}", unit.path)
+            } else {
+                format!(
+                    "{} `{}` at {}",
+                    unit_kind_words(unit.kind),
+                    unit.name,
+                    unit.path
+                )
+            };
+            finding
+                .message
+                .push_str(&format!(" (both are in the deploy unit {place})"));
+            finding.unit = Some(unit.reference());
         }
+        (!suppress::suppressed_by_comment(&entry.file, &finding)).then_some(finding)
     }
-    findings
+}
+
+fn unit_kind_words(kind: UnitKind) -> &'static str {
+    match kind {
+        UnitKind::ArgocdApplication => "Argo CD Application",
+        UnitKind::ArgocdApplicationset => "Argo CD ApplicationSet",
+        UnitKind::FluxKustomization => "Flux Kustomization",
+        UnitKind::Kustomization => "kustomization",
+        UnitKind::Directory => "directory",
+        UnitKind::Config => "configured unit",
+    }
 }
 
 fn locate(entry: &Seen, message: &str) -> Finding {

@@ -13,9 +13,10 @@ use super::v1_needs_install_flag::{self, FirstV1};
 use super::{suppress, template_skipped, unreadable_file, yaml_syntax};
 use crate::crd;
 use crate::finding::{Finding, ResourceRef, Scope, Summary};
+use crate::source::units::root_for;
 use crate::source::{
-    ParseError, ReadError, SourceFile, WalkOptions, objects, parse_document, parse_document_when,
-    patch_files, read_path, walk,
+    ParseError, ReadError, SourceFile, Unit, UnitRef, Units, WalkOptions, objects, parse_document,
+    parse_document_when, patch_files, read_path, walk,
 };
 
 #[derive(Clone, Debug)]
@@ -36,6 +37,11 @@ pub struct ValidateOptions {
     /// `validate` wants them; `render`, which writes `v1` objects itself,
     /// does not.
     pub model_notes: bool,
+    /// Discover deploy units ([`Units`]) under the paths' repository and
+    /// compare `duplicate-resource` within a unit; findings name their
+    /// file's unit. `validate` over paths wants it; commands that hold
+    /// files in memory (`render`) have no repository to read.
+    pub units: bool,
 }
 
 impl Default for ValidateOptions {
@@ -46,6 +52,7 @@ impl Default for ValidateOptions {
             parse_only: false,
             command: Scope::Validate,
             model_notes: false,
+            units: false,
         }
     }
 }
@@ -111,23 +118,51 @@ pub fn validate_paths(
         }
     }
     let patches = patch_files(&files, options.walk.max_file_size);
+    // Units are discovered under the repository of the first path (git's
+    // work tree, else the current directory): the repository decides what
+    // is deployed together, not which of its paths were named.
+    let units = if options.units {
+        root_for(paths).map(|root| Units::discover(&root, &options.walk))
+    } else {
+        None
+    };
+    let units_of = |path: &std::path::Path| -> Arc<[Unit]> {
+        units
+            .as_ref()
+            .map(|units| units.of_path(path))
+            .unwrap_or_default()
+            .into()
+    };
     let outcomes: Vec<FileOutcome> = files
         .par_iter()
         .map(|path| {
+            let file_units = units_of(path);
             let read = read_path(path, options.walk.max_file_size);
-            match read {
+            let mut outcome = match read {
                 Ok(file) => {
                     let partial = !patches.is_empty()
                         && path
                             .canonicalize()
                             .is_ok_and(|canonical| patches.contains(&canonical));
-                    check_file(file, partial, options)
+                    check_file(file, partial, options, Arc::clone(&file_units))
                 }
                 Err(error @ ReadError::Io { .. }) => FileOutcome::io_error(error),
                 Err(error) => FileOutcome::unreadable(&error, options.command),
+            };
+            outcome.unit = file_units.first().map(Unit::reference);
+            for finding in &mut outcome.findings {
+                if finding.unit.is_none() {
+                    finding.unit.clone_from(&outcome.unit);
+                }
             }
+            outcome
         })
         .collect();
+    for finding in &mut walk_findings {
+        finding.unit = units_of(std::path::Path::new(finding.file()))
+            .first()
+            .map(Unit::reference);
+    }
     let mut validation = combine(outcomes, options);
     validation.summary.files += walk_findings.len();
     validation.findings.extend(walk_findings);
@@ -147,7 +182,7 @@ pub fn validate_files(
         .into_par_iter()
         .map(|file| {
             let is_partial = partial(&file);
-            check_file(file, is_partial, options)
+            check_file(file, is_partial, options, Arc::from([]))
         })
         .collect();
     let mut validation = combine(outcomes, options);
@@ -165,6 +200,8 @@ struct FileOutcome {
     first_v1: Option<FirstV1>,
     source: Option<Arc<SourceFile>>,
     io_error: Option<ReadError>,
+    /// The unit that names the file in reports.
+    unit: Option<UnitRef>,
 }
 
 impl FileOutcome {
@@ -185,7 +222,12 @@ impl FileOutcome {
     }
 }
 
-fn check_file(file: SourceFile, partial: bool, options: &ValidateOptions) -> FileOutcome {
+fn check_file(
+    file: SourceFile,
+    partial: bool,
+    options: &ValidateOptions,
+    units: Arc<[Unit]>,
+) -> FileOutcome {
     let file = Arc::new(file);
     let mut outcome = FileOutcome {
         files: 1,
@@ -264,6 +306,7 @@ fn check_file(file: SourceFile, partial: bool, options: &ValidateOptions) -> Fil
                     doc: doc.clone(),
                     prefix,
                     resource: ResourceRef::of(object),
+                    units: Arc::clone(&units),
                     suppressed: suppress::annotation_rules(object)
                         .iter()
                         .any(|rule| rule == duplicate_resource::RULE.id),
@@ -284,9 +327,11 @@ fn combine(outcomes: Vec<FileOutcome>, options: &ValidateOptions) -> Validation 
     };
     let mut seen = Vec::new();
     let mut first_v1 = None;
+    let mut first_v1_unit = None;
     for outcome in outcomes {
         if first_v1.is_none() {
             first_v1 = outcome.first_v1;
+            first_v1_unit = outcome.unit;
         }
         validation.summary.files += outcome.files;
         validation.summary.documents += outcome.documents;
@@ -318,7 +363,10 @@ fn combine(outcomes: Vec<FileOutcome>, options: &ValidateOptions) -> Validation 
                 .entry(entry.file.display.clone())
                 .or_insert_with(|| Arc::clone(&entry.file));
         }
-        validation.findings.push(note);
+        validation.findings.push(Finding {
+            unit: first_v1_unit,
+            ..note
+        });
     }
     validation
 }

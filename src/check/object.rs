@@ -228,6 +228,7 @@ impl<'f> Locator<'f> {
             location,
             message: draft.message,
             resource: draft.resource,
+            unit: None,
         }
     }
 

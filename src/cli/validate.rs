@@ -62,6 +62,7 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
         walk: args.paths.walk(),
         parse_only: args.parse_only,
         model_notes: true,
+        units: true,
         ..ValidateOptions::default()
     };
     let validation = match validate_paths(&args.paths.paths, &options) {

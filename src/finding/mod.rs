@@ -25,7 +25,7 @@ pub use rule::{Rule, RuleInfo, Scope};
 
 use serde::Serialize;
 
-pub use crate::source::{Position, Target};
+pub use crate::source::{Position, Target, UnitRef};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -179,6 +179,9 @@ pub struct Finding {
     pub location: Location,
     pub message: String,
     pub resource: Option<ResourceRef>,
+    /// The deploy unit of the finding's file (`validate` over paths sets
+    /// it; `None` for standard input, and for commands without units yet).
+    pub unit: Option<UnitRef>,
 }
 
 impl Finding {
@@ -190,6 +193,7 @@ impl Finding {
             location,
             message,
             resource: None,
+            unit: None,
         }
     }
 

@@ -39,6 +39,7 @@ mod scan;
 mod skim;
 mod split;
 mod template;
+pub mod units;
 mod walk;
 
 pub use file::SourceFile;
@@ -55,6 +56,7 @@ pub use read::{
 };
 pub use split::{DocumentSpan, split_documents};
 pub use template::{find_template_action, looks_like_template};
+pub use units::{Unit, UnitKind, UnitRef, Units};
 pub use walk::{WalkOptions, display_path, has_manifest_extension, walk};
 
 /// 1-based line and column (column counted in Unicode scalar values, 1-based).

@@ -4,7 +4,8 @@
 //! {"version": 1,
 //!  "operator": "design" | "released",
 //!  "findings": [{"rule", "severity", "file", "line", "column", "pointer", "message",
-//!                "resource": {"apiVersion", "namespace", "name"} | null}],
+//!                "resource": {"apiVersion", "namespace", "name"} | null,
+//!                "unit": {"kind", "name", "path"} | null}],
 //!  "summary": {"files", "documents", "resources", "errors", "warnings", "notes"}}
 //! ```
 
@@ -13,6 +14,7 @@ use serde::Serialize;
 use super::Report;
 use crate::check::{ResourceRef, Summary};
 use crate::crd::Operator;
+use crate::source::UnitRef;
 
 /// Bumped only when a field changes meaning or disappears.
 pub const VERSION: u32 = 1;
@@ -35,6 +37,8 @@ struct JsonRecord<'a> {
     pointer: &'a str,
     message: &'a str,
     resource: Option<&'a ResourceRef>,
+    /// The deploy unit of the finding's file (null for standard input).
+    unit: Option<&'a UnitRef>,
 }
 
 pub fn render(report: Report<'_>) -> String {
@@ -53,6 +57,7 @@ pub fn render(report: Report<'_>) -> String {
                 pointer: f.pointer(),
                 message: &f.message,
                 resource: f.resource.as_ref(),
+                unit: f.unit.as_ref(),
             })
             .collect(),
         summary: report.summary,

@@ -1,7 +1,7 @@
 //! The validate pipeline: walk → read (parallel) → split → parse → objects →
 //! rules, then the cross-file rules, sorted findings and counts.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -13,7 +13,7 @@ use super::v1_needs_install_flag::{self, FirstV1};
 use super::{suppress, template_skipped, unreadable_file, yaml_syntax};
 use crate::crd;
 use crate::finding::{Finding, ResourceRef, Scope, Summary};
-use crate::source::units::root_for;
+use crate::source::units::{self, root_for};
 use crate::source::{
     ParseError, ReadError, SourceFile, Unit, UnitRef, Units, WalkOptions, objects, parse_document,
     parse_document_when, patch_files, read_path, walk,
@@ -118,11 +118,37 @@ pub fn validate_paths(
         }
     }
     let patches = patch_files(&files, options.walk.max_file_size);
+    let mut outcomes: Vec<FileOutcome> = files
+        .par_iter()
+        .map(|path| match read_path(path, options.walk.max_file_size) {
+            Ok(file) => {
+                let partial = !patches.is_empty()
+                    && path
+                        .canonicalize()
+                        .is_ok_and(|canonical| patches.contains(&canonical));
+                check_file(file, partial, options)
+            }
+            Err(error @ ReadError::Io { .. }) => FileOutcome::io_error(error),
+            Err(error) => FileOutcome::unreadable(&error, options.command),
+        })
+        .collect();
     // Units are discovered under the repository of the first path (git's
     // work tree, else the current directory): the repository decides what
-    // is deployed together, not which of its paths were named.
+    // is deployed together, not which of its paths were named. The files
+    // just checked are not read again: each outcome says whether its text
+    // names Argo CD's or Flux's API group.
     let units = if options.units {
-        root_for(paths).map(|root| Units::discover(&root, &options.walk))
+        root_for(paths).map(|root| {
+            let read: HashMap<PathBuf, bool> = files
+                .iter()
+                .zip(&outcomes)
+                .filter_map(|(path, outcome)| {
+                    let absolute = std::path::absolute(path).ok()?;
+                    Some((absolute, outcome.mentions_unit_groups))
+                })
+                .collect();
+            Units::discover_with(&root, &options.walk, |path| read.get(path).copied())
+        })
     } else {
         None
     };
@@ -133,31 +159,21 @@ pub fn validate_paths(
             .unwrap_or_default()
             .into()
     };
-    let outcomes: Vec<FileOutcome> = files
+    files
         .par_iter()
-        .map(|path| {
+        .zip(&mut outcomes)
+        .for_each(|(path, outcome)| {
             let file_units = units_of(path);
-            let read = read_path(path, options.walk.max_file_size);
-            let mut outcome = match read {
-                Ok(file) => {
-                    let partial = !patches.is_empty()
-                        && path
-                            .canonicalize()
-                            .is_ok_and(|canonical| patches.contains(&canonical));
-                    check_file(file, partial, options, Arc::clone(&file_units))
-                }
-                Err(error @ ReadError::Io { .. }) => FileOutcome::io_error(error),
-                Err(error) => FileOutcome::unreadable(&error, options.command),
-            };
+            for seen in &mut outcome.seen {
+                seen.units = Arc::clone(&file_units);
+            }
             outcome.unit = file_units.first().map(Unit::reference);
             for finding in &mut outcome.findings {
                 if finding.unit.is_none() {
                     finding.unit.clone_from(&outcome.unit);
                 }
             }
-            outcome
-        })
-        .collect();
+        });
     for finding in &mut walk_findings {
         finding.unit = units_of(std::path::Path::new(finding.file()))
             .first()
@@ -182,7 +198,7 @@ pub fn validate_files(
         .into_par_iter()
         .map(|file| {
             let is_partial = partial(&file);
-            check_file(file, is_partial, options, Arc::from([]))
+            check_file(file, is_partial, options)
         })
         .collect();
     let mut validation = combine(outcomes, options);
@@ -202,6 +218,9 @@ struct FileOutcome {
     io_error: Option<ReadError>,
     /// The unit that names the file in reports.
     unit: Option<UnitRef>,
+    /// The text names Argo CD's or Flux's API group, so it may declare a
+    /// deploy unit (asked while the text is in memory).
+    mentions_unit_groups: bool,
 }
 
 impl FileOutcome {
@@ -222,15 +241,13 @@ impl FileOutcome {
     }
 }
 
-fn check_file(
-    file: SourceFile,
-    partial: bool,
-    options: &ValidateOptions,
-    units: Arc<[Unit]>,
-) -> FileOutcome {
+/// Check one file. Its resources' deploy units are filled in by the caller
+/// once discovery is done (`Seen::units` starts empty).
+fn check_file(file: SourceFile, partial: bool, options: &ValidateOptions) -> FileOutcome {
     let file = Arc::new(file);
     let mut outcome = FileOutcome {
         files: 1,
+        mentions_unit_groups: units::mentions_unit_groups(file.text.as_bytes()),
         ..FileOutcome::default()
     };
     let check_options = CheckOptions {
@@ -306,7 +323,7 @@ fn check_file(
                     doc: doc.clone(),
                     prefix,
                     resource: ResourceRef::of(object),
-                    units: Arc::clone(&units),
+                    units: Arc::from([]),
                     suppressed: suppress::annotation_rules(object)
                         .iter()
                         .any(|rule| rule == duplicate_resource::RULE.id),

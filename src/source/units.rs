@@ -33,6 +33,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -126,11 +127,39 @@ pub struct Units {
     units: Vec<Unit>,
 }
 
+/// Whether text names Argo CD's or Flux's API group: only then can it
+/// declare a unit. Callers that read a file anyway ask this of its text and
+/// hand the answer to [`Units::discover_with`].
+pub fn mentions_unit_groups(bytes: &[u8]) -> bool {
+    memchr::memmem::find(bytes, b"argoproj.io").is_some()
+        || memchr::memmem::find(bytes, b"fluxcd.io").is_some()
+}
+
+/// [`mentions_unit_groups`] of a file not read yet. Unreadable or oversized
+/// files declare nothing.
+fn may_declare_units(path: &Path, options: &WalkOptions) -> bool {
+    if std::fs::metadata(path).map_or(true, |m| m.len() > options.max_file_size) {
+        return false;
+    }
+    std::fs::read(path).is_ok_and(|bytes| mentions_unit_groups(&bytes))
+}
+
 impl Units {
     /// Discover the units under `root` (walked as `validate` walks:
     /// `.gitignore`d files and hidden directories are skipped). Files that
     /// cannot be read or parsed define no unit: `validate` reports them.
     pub fn discover(root: &Path, options: &WalkOptions) -> Units {
+        Units::discover_with(root, options, |_| None)
+    }
+
+    /// [`Units::discover`], told by `known` which files (absolute paths
+    /// under the canonical root) the caller has read already and whether
+    /// they mention a unit group, so that a file is not read twice.
+    pub fn discover_with(
+        root: &Path,
+        options: &WalkOptions,
+        known: impl Fn(&Path) -> Option<bool> + Sync,
+    ) -> Units {
         let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         let mut declared = Vec::new();
         let mut kustomizations = BTreeMap::new();
@@ -154,23 +183,26 @@ impl Units {
                 }
             }
         }
-        for path in &files {
-            if is_kustomization_path(path) {
-                continue;
-            }
-            let Ok(file) = read_path(path, options.max_file_size) else {
-                continue;
-            };
-            // Nine in ten files are neither: skip them before parsing.
-            if !file.text.contains("argoproj.io") && !file.text.contains("fluxcd.io") {
-                continue;
-            }
-            for doc in file.documents() {
-                if let Ok(Some(value)) = parse_document(&file, &doc) {
-                    declared.extend(declared_units(&value));
-                }
-            }
-        }
+        // Nine files in ten declare no unit: a byte search over the raw
+        // file rules them out before any decoding or parsing, in parallel,
+        // so that discovery costs little more than the walk `validate` does
+        // anyway.
+        let found: Vec<Vec<Unit>> = files
+            .par_iter()
+            .filter(|path| {
+                !is_kustomization_path(path)
+                    && known(path).unwrap_or_else(|| may_declare_units(path, options))
+            })
+            .filter_map(|path| read_path(path, options.max_file_size).ok())
+            .map(|file| {
+                file.documents()
+                    .iter()
+                    .filter_map(|doc| parse_document(&file, doc).ok().flatten())
+                    .flat_map(|value| declared_units(&value))
+                    .collect()
+            })
+            .collect();
+        declared.extend(found.into_iter().flatten());
         let mut units = Vec::new();
         let pointed: BTreeSet<String> = declared.iter().map(|u: &Unit| u.path.clone()).collect();
         for mut unit in declared {
@@ -213,10 +245,16 @@ impl Units {
         if super::is_stdin(path) {
             return Vec::new();
         }
-        let absolute = path
-            .canonicalize()
-            .unwrap_or_else(|_| std::path::absolute(path).unwrap_or_else(|_| path.to_owned()));
-        match relative_to(&self.root, &absolute) {
+        // The lexical absolute path is free and right unless a symbolic link
+        // leads out of the root's spelling; only then pay for canonicalize.
+        let relative = std::path::absolute(path)
+            .ok()
+            .and_then(|absolute| relative_to(&self.root, &absolute))
+            .or_else(|| {
+                let canonical = path.canonicalize().ok()?;
+                relative_to(&self.root, &canonical)
+            });
+        match relative {
             Some(relative) => self.of_relative(&relative),
             None => Vec::new(),
         }
@@ -240,7 +278,8 @@ impl Units {
 
 /// The root units are discovered under for these command-line paths: the
 /// git work tree of the first path that is not `-`, else the current
-/// directory. `None` when every path is `-` (standard input has no unit).
+/// directory when that path is inside it, else the path's directory. `None`
+/// when every path is `-` (standard input has no unit).
 pub fn root_for(paths: &[PathBuf]) -> Option<PathBuf> {
     let first = paths.iter().find(|p| !super::is_stdin(p))?;
     let start = if first.is_dir() {
@@ -254,7 +293,18 @@ pub fn root_for(paths: &[PathBuf]) -> Option<PathBuf> {
     let from_git = git2::Repository::discover(&start)
         .ok()
         .and_then(|repo| repo.workdir().map(Path::to_path_buf));
-    from_git.or_else(|| std::env::current_dir().ok())
+    // Outside git, paths read relative to where the user stands, unless the
+    // files are elsewhere: then their own directory is the root (walking an
+    // unrelated working directory would cost a walk and find nothing).
+    from_git.or_else(|| {
+        let cwd = std::env::current_dir().ok()?;
+        let absolute = start.canonicalize().unwrap_or(start);
+        Some(if absolute.starts_with(&cwd) {
+            cwd
+        } else {
+            absolute
+        })
+    })
 }
 
 /// The units one document declares.

@@ -170,7 +170,7 @@ pub(crate) fn object_hits(object: &Value, options: &CheckOptions) -> Vec<Hit> {
         options,
     };
     let mut hits = Vec::new();
-    pruned_null::check(&subject, &admitted.pruned, &mut hits);
+    pruned_null::check(&admitted.pruned, &mut hits);
     schema::check(&subject, &mut hits);
     unserved_version::check(&subject, &mut hits);
     deprecated_version::check(&subject, &mut hits);

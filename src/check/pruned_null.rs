@@ -1,6 +1,6 @@
 //! `pruned-null`: a `null` the API server removes before anyone reads it.
 
-use super::object::{Hit, Subject};
+use super::object::Hit;
 use crate::finding::{RuleInfo, Scope, Severity};
 use crate::source::Target;
 
@@ -23,9 +23,9 @@ value you mean. A `null` in a required field (`environmentdImageRef`, \
     suppressible: true,
 };
 
-/// One note per pruned `null` (`pruned` holds pointers from the object).
-pub(crate) fn check(subject: &Subject<'_>, pruned: &[String], hits: &mut Vec<Hit>) {
-    let _ = subject;
+/// One note per pruned `null` (`pruned` holds pointers from the object, as
+/// [`crate::crd::admission::admit`] reports them).
+pub(crate) fn check(pruned: &[String], hits: &mut Vec<Hit>) {
     for pointer in pruned {
         hits.push(Hit::new(
             &RULE,

@@ -15,36 +15,31 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use super::common::{Version, version_of};
+use super::fields::SpecField;
 
 /// Spec fields that have a default and are not nullable in a version: a
-/// `null` there is pruned and the default applies.
-fn defaulted_non_nullable(version: Version) -> &'static [&'static str] {
-    const SHARED: [&str; 5] = [
-        "environmentId",
-        "rolloutStrategy",
-        "rolloutRequestTimeout",
-        "authenticatorKind",
-        "enableRbac",
-    ];
+/// `null` there is pruned and the default applies (spec §3a).
+fn defaulted_non_nullable(version: Version) -> &'static [SpecField] {
+    use SpecField::*;
     match version {
         Version::V1alpha1 => &[
-            "requestRollout",
-            "forceRollout",
-            "forcePromote",
-            "inPlaceRollout",
-            SHARED[0],
-            SHARED[1],
-            SHARED[2],
-            SHARED[3],
-            SHARED[4],
+            RequestRollout,
+            ForceRollout,
+            ForcePromote,
+            InPlaceRollout,
+            EnvironmentId,
+            RolloutStrategy,
+            RolloutRequestTimeout,
+            AuthenticatorKind,
+            EnableRbac,
         ],
         Version::V1alpha2 | Version::V1 => &[
-            "forceRollout",
-            SHARED[0],
-            SHARED[1],
-            SHARED[2],
-            SHARED[3],
-            SHARED[4],
+            ForceRollout,
+            EnvironmentId,
+            RolloutStrategy,
+            RolloutRequestTimeout,
+            AuthenticatorKind,
+            EnableRbac,
         ],
     }
 }
@@ -74,7 +69,9 @@ pub fn admit(object: &Value) -> Admitted<'_> {
     let defaulted = defaulted_non_nullable(version);
     let pruned: Vec<&String> = spec
         .iter()
-        .filter(|(key, value)| value.is_null() && defaulted.contains(&key.as_str()))
+        .filter(|(key, value)| {
+            value.is_null() && defaulted.iter().any(|field| field.name() == key.as_str())
+        })
         .map(|(key, _)| key)
         .collect();
     if pruned.is_empty() {

@@ -805,9 +805,13 @@ PY
 
 main() {
   local phase=${1:-}
-  # The input `operator` arrives empty when not set; the binary refuses an
-  # empty MZ_PRESYNC_OPERATOR, and without it reads .mz-presync.yaml.
-  [[ -n ${MZ_PRESYNC_OPERATOR:-} ]] || unset MZ_PRESYNC_OPERATOR
+  # Inputs arrive empty when not set. The binary reads these names as its
+  # flags' values (--operator, --algorithm, rollouts --fail-on) and refuses
+  # an empty one; unset, --operator falls back to .mz-presync.yaml.
+  local name
+  for name in MZ_PRESYNC_OPERATOR MZ_PRESYNC_ALGORITHM MZ_PRESYNC_FAIL_ON; do
+    [[ -n ${!name:-} ]] || unset "$name"
+  done
   case $phase in
     setup) phase_setup ;;
     install) phase_install ;;

@@ -181,3 +181,52 @@ fn stdin_has_no_unit() {
     assert!(!findings.is_empty());
     assert!(findings.iter().all(|f| f["unit"].is_null()), "{report:#}");
 }
+
+fn validate_stdout(dir: &Path, format: &str) -> String {
+    let output = Command::cargo_bin("mz-presync")
+        .unwrap()
+        .current_dir(dir)
+        .args(["validate", "--format", format, "."])
+        .output()
+        .unwrap();
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn github_annotations_name_the_unit_but_not_a_plain_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(Path::new("fixtures/units"), dir.path());
+    let out = validate_stdout(dir.path(), "github");
+    let base = out
+        .lines()
+        .find(|l| l.contains("file=apps/base/mz.yaml,"))
+        .unwrap();
+    assert!(
+        base.ends_with("Said once per run [app] (in unit argocd-application app-eu-west)"),
+        "{base}"
+    );
+    let plain = out
+        .lines()
+        .find(|l| l.contains("file=plain/b.yaml,"))
+        .unwrap();
+    assert!(plain.ends_with("[plain/copy]"), "{plain}");
+}
+
+#[test]
+fn sarif_results_carry_the_unit_but_not_a_plain_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(Path::new("fixtures/units"), dir.path());
+    let sarif: Value = serde_json::from_str(&validate_stdout(dir.path(), "sarif")).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let of = |file: &str| {
+        results
+            .iter()
+            .find(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == file)
+            .unwrap()
+    };
+    assert_eq!(
+        of("apps/base/mz.yaml")["properties"],
+        json!({"unit": {"kind": "argocd-application", "name": "app-eu-west", "path": "apps/overlays/eu-west"}})
+    );
+    assert_eq!(of("plain/b.yaml").get("properties"), None);
+}

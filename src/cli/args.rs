@@ -4,7 +4,8 @@
 
 use std::path::PathBuf;
 
-use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::ArgAction;
+use clap::builder::{BoolishValueParser, PossibleValuesParser, TypedValueParser};
 
 use crate::crd::{Algorithm, Operator, Version};
 use crate::source::{DEFAULT_MAX_FILE_SIZE, WalkOptions};
@@ -16,10 +17,10 @@ pub struct Paths {
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Do not honour .gitignore / .ignore files when walking directories.
-    #[arg(long)]
+    #[arg(long, env = "MZ_PRESYNC_NO_IGNORE", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub no_ignore: bool,
     /// Files larger than this many bytes are reported instead of read.
-    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_FILE_SIZE)]
+    #[arg(long, env = "MZ_PRESYNC_MAX_FILE_SIZE", value_name = "BYTES", default_value_t = DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
 }
 
@@ -47,7 +48,7 @@ where
 #[derive(clap::Args, Debug)]
 pub struct HashAlgorithm {
     /// Which operator's hash to compute: v1alpha2 (the design document) or v1 (as shipped upstream); default: the operator model's (v1 under --operator released).
-    #[arg(long, value_parser = algorithm())]
+    #[arg(long, env = "MZ_PRESYNC_ALGORITHM", value_parser = algorithm())]
     pub algorithm: Option<Algorithm>,
 }
 
@@ -62,7 +63,7 @@ impl HashAlgorithm {
 #[derive(clap::Args, Debug)]
 pub struct TargetVersion {
     /// Target version: v1alpha2 (the design document) or v1 (the name upstream later shipped); default: the operator model's (v1 under --operator released).
-    #[arg(long, value_parser = version(), value_name = "VERSION")]
+    #[arg(long, env = "MZ_PRESYNC_TO", value_parser = version(), value_name = "VERSION")]
     pub to: Option<Version>,
 }
 

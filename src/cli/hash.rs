@@ -20,14 +20,15 @@ use crate::source;
 /// it assigned; `--live` takes it from the cluster.
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  mz-presync hash clusters/prod/mz.yaml\n  kustomize build . | mz-presync hash -\n  mz-presync hash --algorithm v1 --format json mz.yaml\n  kubectl get materialize -A -o yaml | mz-presync hash --live - clusters/prod/"
+    after_help = "Examples:\n  mz-presync hash clusters/prod/mz.yaml\n  kustomize build . | mz-presync hash -\n  mz-presync hash --algorithm v1 --format json mz.yaml\n  kubectl get materialize -A -o yaml | mz-presync hash --live - clusters/prod/",
+    mut_arg("format", |a| a.env("MZ_PRESYNC_HASH_FORMAT"))
 )]
 pub struct Args {
     // Declaration order is the order of the help's options.
     #[command(flatten)]
     algorithm: HashAlgorithm,
     /// `kubectl get materialize -o yaml|json` output (`-` is stdin): the manifests take the live environmentId and force-rollout annotation of the object with their namespace/name, so the hash is the operator's, and the live status says whether a rollout is in progress or changes are pending.
-    #[arg(long, value_name = "FILE|-")]
+    #[arg(long, env = "MZ_PRESYNC_LIVE", value_name = "FILE|-")]
     live: Option<PathBuf>,
     #[command(flatten)]
     format: Format<hash::Format>,

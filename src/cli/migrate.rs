@@ -1,6 +1,8 @@
 //! `mz-presync migrate`: wiring for `crate::migrate`; what it prints is
 //! `crate::report::migrate`.
 
+use clap::ArgAction;
+use clap::builder::BoolishValueParser;
 use std::io::Write;
 
 use super::args::{self, Paths, TargetVersion};
@@ -31,7 +33,8 @@ use crate::report::style::{self, Painter};
 #[derive(clap::Args, Debug)]
 #[command(
     after_help = "Examples:\n  mz-presync migrate .                  # rewrite every v1alpha1 resource under .\n  mz-presync migrate --diff clusters/   # show what would change, write nothing\n  mz-presync migrate --check .          # CI: exit 1 if anything is still v1alpha1\n  mz-presync migrate --to v1 mz.yaml\n  mz-presync migrate --operator released --check --format json .\n  kustomize build . | mz-presync migrate - > migrated.yaml\n\nExit status: 0 nothing to do or all migrated; 1 --check found something to migrate, or a file could not be migrated safely; 2 usage or I/O error.",
-    mut_arg("paths", |a| a.help("Files or directories to migrate; `-` reads a stream on stdin and writes the migrated stream to stdout"))
+    mut_arg("paths", |a| a.help("Files or directories to migrate; `-` reads a stream on stdin and writes the migrated stream to stdout")),
+    mut_arg("format", |a| a.env("MZ_PRESYNC_MIGRATE_FORMAT"))
 )]
 pub struct Args {
     // Declaration order is the order of the help's options.
@@ -40,11 +43,11 @@ pub struct Args {
     #[command(flatten)]
     to: TargetVersion,
     /// Write nothing; exit 1 if any file would change (for CI and pre-commit hooks).
-    #[arg(long)]
+    #[arg(long, env = "MZ_PRESYNC_CHECK", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     check: bool,
     /// Write nothing; print a unified diff of every change on stdout (with
     /// --format json, only the JSON report).
-    #[arg(long)]
+    #[arg(long, env = "MZ_PRESYNC_DIFF", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     diff: bool,
     #[command(flatten)]
     paths: Paths,

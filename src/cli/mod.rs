@@ -4,7 +4,8 @@
 
 use std::io::IsTerminal;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::builder::BoolishValueParser;
+use clap::{ArgAction, Parser, Subcommand, ValueEnum};
 
 use crate::config;
 use crate::crd::Operator;
@@ -32,11 +33,11 @@ pub const EXIT_USAGE: i32 = 2;
     after_help = "Examples:\n  mz-presync validate clusters/\n  mz-presync migrate --diff .\n  mz-presync rollouts origin/main..HEAD\n  mz-presync hash mz.yaml"
 )]
 struct Cli {
-    /// When to use colour: auto (only on a terminal, and not with NO_COLOR), always, never.
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    /// When to use colour: auto (on a terminal or with FORCE_COLOR / CLICOLOR_FORCE, never with NO_COLOR), always, never.
+    #[arg(long, global = true, env = "MZ_PRESYNC_COLOR", value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     color: ColorChoice,
     /// Print nothing on stderr but errors.
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, env = "MZ_PRESYNC_QUIET", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     quiet: bool,
     /// Which operator generation reconciles the resources: design (the design document) or released (operator v26.30+). Default: `operator:` in .mz-presync.yaml, else design.
     #[arg(long, global = true, env = "MZ_PRESYNC_OPERATOR", value_parser = args::operator(), value_name = "MODEL")]
@@ -76,12 +77,11 @@ pub struct Context {
 
 impl Context {
     fn new(choice: ColorChoice, quiet: bool, operator: Operator) -> Context {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let decide = |is_terminal: bool| match choice {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => is_terminal && !no_color,
-        };
+        let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+        let no_color = env("NO_COLOR").is_some();
+        let force_color =
+            env("FORCE_COLOR").is_some() || env("CLICOLOR_FORCE").is_some_and(|v| v != "0");
+        let decide = |is_terminal: bool| color_wanted(choice, no_color, force_color, is_terminal);
         let stderr_is_terminal = std::io::stderr().is_terminal();
         Context {
             color_stdout: decide(std::io::stdout().is_terminal()),
@@ -90,6 +90,17 @@ impl Context {
             stderr_is_terminal,
             operator,
         }
+    }
+}
+
+/// Precedence: `--color never` / `always`, then `NO_COLOR` (off), then
+/// `FORCE_COLOR` / `CLICOLOR_FORCE` (on), then whether the stream is a
+/// terminal.
+fn color_wanted(choice: ColorChoice, no_color: bool, force_color: bool, is_terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => !no_color && (force_color || is_terminal),
     }
 }
 

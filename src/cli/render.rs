@@ -1,6 +1,8 @@
 //! `mz-presync render`: convert and validate manifests for a GitOps tool,
 //! then print the whole stream, or nothing.
 
+use clap::ArgAction;
+use clap::builder::BoolishValueParser;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -31,22 +33,27 @@ pub struct Args {
     #[arg(value_name = "PATH", default_value = ".")]
     paths: Vec<PathBuf>,
     /// What v1alpha1 objects are converted to: v1alpha2 (the design document) or v1 (as shipped upstream); default: the operator model's (v1 under --operator released).
-    #[arg(long, value_parser = super::args::version(), value_name = "VERSION")]
+    #[arg(long, env = "MZ_PRESYNC_TO", value_parser = super::args::version(), value_name = "VERSION")]
     to: Option<Version>,
     /// Unknown fields are errors, not warnings.
-    #[arg(long)]
+    #[arg(long, env = "MZ_PRESYNC_STRICT", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     strict: bool,
     /// Accept input with no Kubernetes object (and print nothing) instead of failing.
-    #[arg(long)]
+    #[arg(long, env = "MZ_PRESYNC_ALLOW_EMPTY", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     allow_empty: bool,
     /// The name findings give to stdin, e.g. the command that produced the stream.
-    #[arg(long, value_name = "NAME", default_value = "-")]
+    #[arg(
+        long,
+        env = "MZ_PRESYNC_STDIN_NAME",
+        value_name = "NAME",
+        default_value = "-"
+    )]
     stdin_name: String,
     /// Do not honour .gitignore / .ignore files when walking directories.
-    #[arg(long)]
+    #[arg(long, env = "MZ_PRESYNC_NO_IGNORE", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     no_ignore: bool,
     /// Files larger than this many bytes are errors, not read.
-    #[arg(long, value_name = "BYTES", default_value_t = source::DEFAULT_MAX_FILE_SIZE)]
+    #[arg(long, env = "MZ_PRESYNC_MAX_FILE_SIZE", value_name = "BYTES", default_value_t = source::DEFAULT_MAX_FILE_SIZE)]
     max_file_size: u64,
 }
 

@@ -2,6 +2,8 @@
 //! Materialize resource under the operator model, whether it restarts the
 //! database, and because of which fields.
 
+use clap::ArgAction;
+use clap::builder::BoolishValueParser;
 use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -22,30 +24,30 @@ const PROGRESS_MIN_COMMITS: usize = 2000;
 #[derive(clap::Args, Debug)]
 #[command(
     after_help = "Examples:\n  mz-presync rollouts origin/main..HEAD\n  mz-presync rollouts --format markdown origin/main..HEAD >> \"$GITHUB_STEP_SUMMARY\"\n  mz-presync rollouts --fail-on rollout --format github \"$BASE_SHA..$HEAD_SHA\"\n  mz-presync rollouts --format json HEAD   # the whole history",
-    mut_arg("format", |a| a.help("Output format: human (a table), json (stable, versioned), markdown (a pull-request summary), github (workflow annotations)"))
+    mut_arg("format", |a| a.help("Output format: human (a table), json (stable, versioned), markdown (a pull-request summary), github (workflow annotations)").env("MZ_PRESYNC_ROLLOUTS_FORMAT"))
 )]
 pub struct Args {
     /// Commits to compare, as git understands them: A..B (reachable from B, not from A; a pull request is BASE..HEAD), A...B, or a single revision (its whole history).
     #[arg(value_name = "RANGE", default_value = "HEAD")]
     range: String,
     /// The repository; searched upward from here like git does.
-    #[arg(long, value_name = "DIR", default_value = ".")]
+    #[arg(long, env = "MZ_PRESYNC_REPO", value_name = "DIR", default_value = ".")]
     repo: PathBuf,
     #[command(flatten)]
     algorithm: HashAlgorithm,
     #[command(flatten)]
     format: args::Format<Format>,
     /// Follow only the first parent of merge commits.
-    #[arg(long)]
+    #[arg(long, env = "MZ_PRESYNC_FIRST_PARENT", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     first_parent: bool,
     /// List every commit, also those that change no Materialize resource.
-    #[arg(long)]
+    #[arg(long, env = "MZ_PRESYNC_ALL", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     all: bool,
     /// Exit 1 when: rollout (any rollout requested, or an error finding), restart (any change that restarts the database for certain, restart yes: maybe does not count; or an error finding), error (an error finding), never.
-    #[arg(long, value_parser = ["rollout", "restart", "error", "never"], default_value = "error", value_name = "WHEN")]
+    #[arg(long, env = "MZ_PRESYNC_FAIL_ON", value_parser = ["rollout", "restart", "error", "never"], default_value = "error", value_name = "WHEN")]
     fail_on: String,
     /// Human format: also show changes that start no rollout.
-    #[arg(long, short)]
+    #[arg(long, short, env = "MZ_PRESYNC_VERBOSE", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     verbose: bool,
 }
 

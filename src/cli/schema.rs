@@ -24,7 +24,7 @@ use crate::crd::schema;
 )]
 pub struct Args {
     /// Directory to write into (created if missing).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, env = "MZ_PRESYNC_OUT", value_name = "DIR")]
     out: PathBuf,
 }
 

@@ -1,6 +1,8 @@
 //! `mz-presync validate`: wiring only; the checks live in `crate::check`,
 //! the formats in `crate::report::findings`.
 
+use clap::ArgAction;
+use clap::builder::BoolishValueParser;
 use std::io::Write;
 
 use super::args::{self, Paths};
@@ -21,23 +23,23 @@ use crate::report::style;
 #[command(
     after_help = "Examples:\n  mz-presync validate\n  mz-presync validate clusters/ --strict --require-version v1alpha2\n  helm template mz chart/ | mz-presync validate -\n  mz-presync validate --format sarif > mz-presync.sarif\n\nSilence a finding with the annotation `mz-presync.io/ignore: RULE[,RULE]` on the\nresource, or a comment `# mz-presync: ignore[RULE]` on its line.",
     mut_arg("paths", |a| a.help("Files or directories to check; `-` reads a stream from stdin")),
-    mut_arg("format", |a| a.help("Output format: human (stderr), json, sarif or github (stdout)"))
+    mut_arg("format", |a| a.help("Output format: human (stderr), json, sarif or github (stdout)").env("MZ_PRESYNC_VALIDATE_FORMAT"))
 )]
 pub struct Args {
     // Declaration order is the order of the help's options.
     #[command(flatten)]
     format: args::Format<Format>,
     /// Unknown fields are errors, not warnings.
-    #[arg(long)]
+    #[arg(long, env = "MZ_PRESYNC_STRICT", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     strict: bool,
     /// Objects of an older apiVersion are errors (deprecated-version).
-    #[arg(long, value_name = "VERSION", value_parser = args::version())]
+    #[arg(long, env = "MZ_PRESYNC_REQUIRE_VERSION", value_name = "VERSION", value_parser = args::version())]
     require_version: Option<Version>,
     #[command(flatten)]
     paths: Paths,
     /// Rollout hash algorithm for hash comparisons (forcePromote, migration
     /// neutrality); default: the one matching each object's version.
-    #[arg(long, value_parser = args::algorithm())]
+    #[arg(long, env = "MZ_PRESYNC_ALGORITHM", value_parser = args::algorithm())]
     algorithm: Option<Algorithm>,
     /// Benchmark baseline: read and parse everything, run no check, print
     /// the summary.

@@ -39,6 +39,9 @@ pub fn render(report: Report<'_>) -> String {
         if let Some(resource) = &finding.resource {
             message.push_str(&format!(" [{}]", resource.display_name()));
         }
+        if let Some(unit) = super::named_unit(finding) {
+            message.push_str(&format!(" (in unit {})", super::unit_label(unit)));
+        }
         out.push_str(&format!(
             "::{command} {}::{}\n",
             properties.join(","),

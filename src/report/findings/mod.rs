@@ -95,3 +95,21 @@ pub fn summary_line(summary: &Summary, operator: Operator) -> String {
         count(summary.notes, "note", "notes"),
     )
 }
+
+/// The deploy unit worth naming in a report: `None` for standard input and
+/// for the plain-directory fallback (the file's path already says it).
+pub fn named_unit(finding: &Finding) -> Option<&crate::source::UnitRef> {
+    finding
+        .unit
+        .as_ref()
+        .filter(|unit| unit.kind != crate::source::UnitKind::Directory)
+}
+
+/// `argocd-application app-us-east`: a unit as reports word it.
+pub fn unit_label(unit: &crate::source::UnitRef) -> String {
+    let kind = serde_json::to_value(unit.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    format!("{kind} {}", unit.name)
+}

@@ -90,6 +90,9 @@ fn result(finding: &Finding) -> Value {
         "locations": [location],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint(finding)},
     });
+    if let Some(unit) = super::named_unit(finding) {
+        result["properties"] = json!({"unit": unit});
+    }
     if let Some(index) = rule_index {
         result["ruleIndex"] = json!(index);
     }

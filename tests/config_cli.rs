@@ -175,3 +175,75 @@ fn unknown_rule_ids_and_bad_values_are_usage_errors() {
 fn mz_presync_ids() -> [&'static str; 3] {
     ["schema", "unknown-field", "conversion-failed"]
 }
+
+#[test]
+fn rollouts_findings_follow_the_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let status = std::process::Command::new("git")
+            .current_dir(dir.path())
+            .args(["-c", "user.name=Dana", "-c", "user.email=dana@example.com"])
+            .args(["-c", "commit.gpgsign=false"])
+            .args(args)
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    };
+    let manifest = |image: &str| {
+        format!(
+            "apiVersion: materialize.cloud/v1alpha2\nkind: Materialize\nmetadata:\n  name: mz\n  namespace: prod\nspec:\n  environmentdImageRef: materialize/environmentd:{image}\n  backendSecretName: materialize-backend\n  rolloutStrategy: ImmediatelyPromoteCausingDowntime\n"
+        )
+    };
+    git(&["init", "-q"]);
+    std::fs::write(dir.path().join("mz.yaml"), manifest("v26.1.0")).unwrap();
+    git(&["add", "mz.yaml"]);
+    git(&["commit", "-qm", "create"]);
+    std::fs::write(dir.path().join("mz.yaml"), manifest("v26.2.0")).unwrap();
+    git(&["commit", "-qam", "upgrade"]);
+    let rollouts = |config: &str| {
+        std::fs::write(dir.path().join(".mz-presync.yaml"), config).unwrap();
+        let output = mz(dir.path())
+            .args(["rollouts", "--format", "json", "HEAD~1..HEAD"])
+            .output()
+            .unwrap();
+        let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let findings: Vec<String> = json["commits"][0]["changes"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| format!("{} {}", f["rule"], f["severity"]).replace('"', ""))
+            .collect();
+        (output.status.code().unwrap(), findings)
+    };
+    assert_eq!(
+        rollouts(""),
+        (0, vec!["downtime-strategy warning".to_owned()])
+    );
+    assert_eq!(
+        rollouts("rules: {downtime-strategy: error}\n"),
+        (1, vec!["downtime-strategy error".to_owned()])
+    );
+    assert_eq!(rollouts("rules: {downtime-strategy: off}\n"), (0, vec![]));
+}
+
+#[test]
+fn the_readme_example_is_a_valid_configuration() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let after = readme
+        .split_once("The same file can change what rules report")
+        .unwrap()
+        .1;
+    let block = after
+        .split_once("```yaml\n")
+        .unwrap()
+        .1
+        .split_once("```")
+        .unwrap()
+        .0;
+    let dir = repo(Some(block));
+    let output = mz(dir.path())
+        .args(["validate", "--quiet"])
+        .output()
+        .unwrap();
+    assert_ne!(output.status.code(), Some(2), "{output:?}");
+}

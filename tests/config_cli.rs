@@ -128,6 +128,24 @@ fn ignored_files_are_skipped_when_walking_but_read_when_named() {
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.contains("warning.yaml"), "{text}");
     assert!(!text.contains("error.yaml"), "{text}");
+    // `migrate` skips them too.
+    let dir = repo(Some("ignore: [vendor]\n"));
+    std::fs::write(
+        dir.path().join("clusters/vendor/old.yaml"),
+        include_str!("../fixtures/rules/deprecated-version/mid-rollout-status.yaml"),
+    )
+    .unwrap();
+    let check = |dir: &Path| {
+        mz(dir)
+            .args(["migrate", "--check", "--quiet", "."])
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(check(dir.path()), Some(0));
+    std::fs::remove_file(dir.path().join(".mz-presync.yaml")).unwrap();
+    assert_eq!(check(dir.path()), Some(1));
 }
 
 #[test]

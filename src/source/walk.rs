@@ -38,6 +38,9 @@ impl Default for WalkOptions {
 #[derive(Debug, Clone)]
 pub struct Exclude {
     base: PathBuf,
+    /// The working directory when built, for relative walk paths (one
+    /// lookup, not one per entry).
+    cwd: PathBuf,
     patterns: Vec<String>,
     set: globset::GlobSet,
 }
@@ -69,6 +72,7 @@ impl Exclude {
         }
         Ok(Exclude {
             base: base.to_owned(),
+            cwd: std::env::current_dir().unwrap_or_default(),
             patterns: patterns.to_vec(),
             set: builder
                 .build()
@@ -83,7 +87,7 @@ impl Exclude {
         let path = if path.is_absolute() {
             path
         } else {
-            absolute = std::env::current_dir().unwrap_or_default().join(path);
+            absolute = self.cwd.join(path);
             &absolute
         };
         let normal: PathBuf = path

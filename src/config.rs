@@ -13,6 +13,7 @@
 //! [`Config`], checked by a test); editors pick it up from a
 //! `# yaml-language-server: $schema=…` modeline.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use schemars::JsonSchema;
@@ -39,6 +40,34 @@ pub struct Config {
     /// derived from the v1 hash). Default: design.
     #[serde(default)]
     pub operator: Option<Operator>,
+    /// Rule overrides, by rule id (`mz-presync explain` lists them):
+    /// `off` drops the rule's findings, `error`, `warning` or `note` gives
+    /// them that severity (an error fails the run). Applies to `validate`,
+    /// `rollouts` and `render`; an unknown id is an error.
+    #[serde(default)]
+    pub rules: BTreeMap<String, RuleSetting>,
+    /// Files and directories that `validate`, `migrate`, `hash` and `render`
+    /// skip when walking a directory, as gitignore-like globs relative to
+    /// this file's directory (`*` stays within a path segment, `**` crosses
+    /// them, a pattern without `/` matches a name at any depth, a leading
+    /// `/` anchors it here). A file named on the command line is read
+    /// anyway.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+}
+
+/// What `rules:` says about one rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleSetting {
+    /// Drop the rule's findings.
+    Off,
+    /// Report them as errors (the run fails).
+    Error,
+    /// Report them as warnings.
+    Warning,
+    /// Report them as notes.
+    Note,
 }
 
 /// A configuration file that was found, and what it says.
@@ -140,6 +169,26 @@ mod tests {
         assert!(err.contains("operatr"), "{err}");
         let err = parse("operator: Released\n").unwrap_err();
         assert!(err.contains("Released"), "{err}");
+    }
+
+    #[test]
+    fn reads_rules_and_ignore() {
+        let config = parse(
+            "rules:\n  unknown-field: error\n  deprecated-version: off\nignore:\n  - vendor/\n  - '**/*.generated.yaml'\n",
+        )
+        .unwrap();
+        assert_eq!(config.rules["unknown-field"], RuleSetting::Error);
+        assert_eq!(config.rules["deprecated-version"], RuleSetting::Off);
+        assert_eq!(config.ignore, ["vendor/", "**/*.generated.yaml"]);
+        assert_eq!(config.operator, None);
+        let err = parse("rules:\n  unknown-field: fatal\n").unwrap_err();
+        assert!(err.contains("fatal"), "{err}");
+        let err = parse("rules:\n  unknown-field: {disable: true}\n").unwrap_err();
+        assert!(!err.is_empty());
+        let err = parse("ignore: vendor\n").unwrap_err();
+        assert!(err.contains("ignore") || err.contains("sequence"), "{err}");
+        let err = parse("rule:\n  schema: off\n").unwrap_err();
+        assert!(err.contains("rule"), "{err}");
     }
 
     #[test]

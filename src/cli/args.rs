@@ -25,8 +25,9 @@ pub struct Paths {
 }
 
 impl Paths {
-    pub fn walk(&self) -> WalkOptions {
+    pub fn walk(&self, ctx: &super::Context) -> WalkOptions {
         WalkOptions {
+            exclude: ctx.exclude.clone(),
             no_ignore: self.no_ignore,
             max_file_size: self.max_file_size,
         }

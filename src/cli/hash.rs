@@ -56,7 +56,7 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
     let options = HashOptions {
         algorithm: args.algorithm.resolve(ctx.operator),
         operator: ctx.operator,
-        walk: args.paths.walk(),
+        walk: args.paths.walk(ctx),
         live,
     };
     let hashes = hash_paths(&args.paths.paths, &options);

@@ -72,7 +72,7 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
     let options = BatchOptions {
         target: args.to.resolve(ctx.operator),
         operator: ctx.operator,
-        walk: args.paths.walk(),
+        walk: args.paths.walk(ctx),
     };
     let mut records = Vec::new();
     let painter = Painter::new(ctx.color_stderr);

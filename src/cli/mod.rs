@@ -2,13 +2,18 @@
 //! report. Exit codes: 0 clean, 1 findings (or unhashable resources), 2
 //! usage or I/O errors.
 
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
+use std::path::Path;
+use std::sync::Arc;
 
 use clap::builder::BoolishValueParser;
 use clap::{ArgAction, Parser, Subcommand, ValueEnum};
 
-use crate::config;
+use crate::config::{self, RuleSetting};
 use crate::crd::Operator;
+use crate::finding::{Override, Overrides, Severity};
+use crate::source::Exclude;
 
 mod args;
 mod explain;
@@ -66,13 +71,17 @@ enum Command {
 
 /// What every command needs to know about its terminal, and the operator
 /// model its verdicts are for.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Context {
     pub color_stdout: bool,
     pub color_stderr: bool,
     pub quiet: bool,
     pub stderr_is_terminal: bool,
     pub operator: Operator,
+    /// `rules:` of `.mz-presync.yaml`, checked against the catalogue.
+    pub overrides: Overrides,
+    /// `ignore:` of `.mz-presync.yaml`, relative to its directory.
+    pub exclude: Option<Arc<Exclude>>,
 }
 
 impl Context {
@@ -89,6 +98,8 @@ impl Context {
             quiet,
             stderr_is_terminal,
             operator,
+            overrides: Overrides::default(),
+            exclude: None,
         }
     }
 }
@@ -104,13 +115,57 @@ fn color_wanted(choice: ColorChoice, no_color: bool, force_color: bool, is_termi
     }
 }
 
-/// The operator model: the flag (or `MZ_PRESYNC_OPERATOR`), else the
-/// repository's `.mz-presync.yaml`, else the design document's.
-fn resolve_operator(flag: Option<Operator>) -> Result<Operator, config::ConfigError> {
-    if let Some(operator) = flag {
-        return Ok(operator);
+/// What the repository's `.mz-presync.yaml` says: the operator model (the
+/// flag or `MZ_PRESYNC_OPERATOR` first, else the file's, else the design
+/// document's), the rule overrides and the walk's exclusions. An unknown
+/// rule id or a bad glob is an error naming the file.
+fn resolve(flag: Option<Operator>) -> Result<(Operator, Overrides, Option<Arc<Exclude>>), String> {
+    let loaded = config::load_for_cwd().map_err(|err| err.to_string())?;
+    let operator = flag.or(loaded.config.operator).unwrap_or_default();
+    let Some(path) = loaded.path else {
+        return Ok((operator, Overrides::default(), None));
+    };
+    let overrides = overrides(&loaded.config.rules)
+        .map_err(|reason| format!("{}: {reason}", path.display()))?;
+    let exclude = if loaded.config.ignore.is_empty() {
+        None
+    } else {
+        let base = path.parent().unwrap_or(Path::new("."));
+        let base = std::path::absolute(base).unwrap_or_else(|_| base.to_owned());
+        let exclude = Exclude::new(&base, &loaded.config.ignore)
+            .map_err(|reason| format!("{}: {reason}", path.display()))?;
+        Some(Arc::new(exclude))
+    };
+    Ok((operator, overrides, exclude))
+}
+
+/// `rules:` checked against the catalogue ([`crate::rules::find`]).
+fn overrides(rules: &BTreeMap<String, RuleSetting>) -> Result<Overrides, String> {
+    let mut overrides = Overrides::default();
+    let mut unknown = Vec::new();
+    for (id, setting) in rules {
+        let Some(rule) = crate::rules::find(id) else {
+            unknown.push(id.as_str());
+            continue;
+        };
+        let value = match setting {
+            RuleSetting::Off => Override::Off,
+            RuleSetting::Error => Override::Severity(Severity::Error),
+            RuleSetting::Warning => Override::Severity(Severity::Warning),
+            RuleSetting::Note => Override::Severity(Severity::Note),
+        };
+        overrides.0.insert(rule.id(), value);
     }
-    Ok(config::load_for_cwd()?.config.operator.unwrap_or_default())
+    if unknown.is_empty() {
+        return Ok(overrides);
+    }
+    let valid: Vec<&str> = crate::rules::all().map(|rule| rule.id).collect();
+    Err(format!(
+        "unknown rule id{} {} under `rules:`; valid ids: {}",
+        if unknown.len() == 1 { "" } else { "s" },
+        unknown.join(", "),
+        valid.join(", ")
+    ))
 }
 
 pub fn main() -> i32 {
@@ -125,14 +180,16 @@ pub fn main() -> i32 {
             };
         }
     };
-    let operator = match resolve_operator(cli.operator) {
-        Ok(operator) => operator,
+    let (operator, overrides, exclude) = match resolve(cli.operator) {
+        Ok(resolved) => resolved,
         Err(err) => {
             eprintln!("error: {err}");
             return EXIT_USAGE;
         }
     };
-    let ctx = Context::new(cli.color, cli.quiet, operator);
+    let mut ctx = Context::new(cli.color, cli.quiet, operator);
+    ctx.overrides = overrides;
+    ctx.exclude = exclude;
     let result = match cli.command {
         Command::Hash(args) => hash::run(args, &ctx),
         Command::Validate(args) => validate::run(args, &ctx),

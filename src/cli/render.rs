@@ -67,6 +67,8 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
         stdin_name: args.stdin_name,
         no_ignore: args.no_ignore,
         max_file_size: args.max_file_size,
+        exclude: ctx.exclude.clone(),
+        overrides: ctx.overrides.clone(),
     };
     let rendering = match render::render(&options) {
         Ok(rendering) => rendering,

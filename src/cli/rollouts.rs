@@ -85,13 +85,22 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let history = match result {
+    let mut history = match result {
         Ok(history) => history,
         Err(err) => {
             eprintln!("error: {err}");
             return Ok(super::EXIT_USAGE);
         }
     };
+    let net = history.net.iter_mut().flat_map(|net| &mut net.changes);
+    for change in history
+        .commits
+        .iter_mut()
+        .flat_map(|commit| &mut commit.changes)
+        .chain(net)
+    {
+        ctx.overrides.apply(&mut change.findings);
+    }
     // Said even with --quiet: the report leaves out history it cannot see.
     for boundary in &history.shallow_boundary {
         eprintln!(

@@ -61,19 +61,28 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
             operator: ctx.operator,
             partial: false,
         },
-        walk: args.paths.walk(),
+        walk: args.paths.walk(ctx),
         parse_only: args.parse_only,
         model_notes: true,
         units: true,
         ..ValidateOptions::default()
     };
-    let validation = match validate_paths(&args.paths.paths, &options) {
+    let mut validation = match validate_paths(&args.paths.paths, &options) {
         Ok(validation) => validation,
         Err(error) => {
             eprintln!("error: {error}");
             return Ok(super::EXIT_USAGE);
         }
     };
+    if !ctx.overrides.is_empty() {
+        ctx.overrides.apply(&mut validation.findings);
+        validation.summary.errors = 0;
+        validation.summary.warnings = 0;
+        validation.summary.notes = 0;
+        let findings = std::mem::take(&mut validation.findings);
+        validation.summary.count(&findings);
+        validation.findings = findings;
+    }
     let format = args.format.format;
     let report = Report::from(&validation);
     let color = if format.is_human() {

@@ -254,3 +254,41 @@ impl Summary {
         }
     }
 }
+
+/// What a repository's configuration (`rules:` in `.mz-presync.yaml`) does
+/// to a rule's findings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Override {
+    /// The rule's findings are dropped.
+    Off,
+    /// The rule's findings get this severity.
+    Severity(Severity),
+}
+
+/// Rule overrides by rule id, validated against the catalogue by the caller
+/// (`crate::rules::overrides`). Empty: findings are left as they are.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Overrides(pub std::collections::BTreeMap<&'static str, Override>);
+
+impl Overrides {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The one place rule overrides are applied: drop the findings of
+    /// disabled rules, give the others their configured severity. Callers
+    /// count severities (summaries, exit codes) afterwards.
+    pub fn apply(&self, findings: &mut Vec<Finding>) {
+        if self.is_empty() {
+            return;
+        }
+        findings.retain_mut(|finding| match self.0.get(finding.rule.id()) {
+            Some(Override::Off) => false,
+            Some(Override::Severity(severity)) => {
+                finding.severity = *severity;
+                true
+            }
+            None => true,
+        });
+    }
+}

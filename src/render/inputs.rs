@@ -12,6 +12,7 @@ use crate::source::{Inputs, ReadError, SourceFile, WalkOptions, is_stdin};
 /// cannot be read is an `unreadable-file` error of its own.
 pub fn read(options: &Options) -> Result<(Vec<SourceFile>, Vec<Finding>), ReadError> {
     let walk_options = WalkOptions {
+        exclude: options.exclude.clone(),
         no_ignore: options.no_ignore,
         max_file_size: options.max_file_size,
     };

@@ -48,6 +48,12 @@ pub struct Options {
     pub no_ignore: bool,
     /// Files larger than this many bytes are errors, not read.
     pub max_file_size: u64,
+    /// Files and directories a directory walk skips (`ignore:` in the
+    /// configuration file).
+    pub exclude: Option<std::sync::Arc<source::Exclude>>,
+    /// The configuration's rule overrides; applied before the stream is
+    /// decided, so a disabled error no longer withholds it.
+    pub overrides: crate::finding::Overrides,
 }
 
 /// The result of a render.
@@ -95,6 +101,7 @@ pub fn render(options: &Options) -> Result<Rendering, ReadError> {
         .iter()
         .map(|r| r.original.display.as_str())
         .collect();
+    options.overrides.apply(&mut findings);
     let failed = findings.iter().any(|f| f.severity == Severity::Error);
     if stream.documents == 0 && !options.allow_empty && !failed {
         let inputs: Vec<String> = if order.is_empty() {
@@ -107,6 +114,7 @@ pub fn render(options: &Options) -> Result<Rendering, ReadError> {
             order.iter().map(|s| s.to_string()).collect()
         };
         findings.push(rules::empty_stream::finding(&inputs));
+        options.overrides.apply(&mut findings);
     }
     sort_findings(&mut findings, &order);
 

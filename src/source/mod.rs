@@ -57,7 +57,7 @@ pub use read::{
 pub use split::{DocumentSpan, split_documents};
 pub use template::{find_template_action, looks_like_template};
 pub use units::{Unit, UnitKind, UnitRef, Units};
-pub use walk::{WalkOptions, display_path, has_manifest_extension, walk};
+pub use walk::{Exclude, WalkOptions, display_path, has_manifest_extension, walk};
 
 /// 1-based line and column (column counted in Unicode scalar values, 1-based).
 #[derive(

@@ -9,6 +9,9 @@ use super::read::{DEFAULT_MAX_FILE_SIZE, ReadError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WalkOptions {
+    /// Files and directories a directory walk skips (`ignore:` in
+    /// `.mz-presync.yaml`); paths named explicitly are read anyway.
+    pub exclude: Option<Arc<Exclude>>,
     /// Do not read `.gitignore`, `.ignore` and `.git/info/exclude` files.
     pub no_ignore: bool,
     /// Files larger than this are [`ReadError::TooLarge`] when read. The
@@ -20,9 +23,80 @@ pub struct WalkOptions {
 impl Default for WalkOptions {
     fn default() -> Self {
         WalkOptions {
+            exclude: None,
             no_ignore: false,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
         }
+    }
+}
+
+/// Gitignore-like globs, relative to a base directory (the one holding
+/// `.mz-presync.yaml`): `*` and `?` stay within a path segment, `**` crosses
+/// them; a pattern without `/` (other than a trailing one) matches a name at
+/// any depth; a leading `/` anchors it at the base; a trailing `/` is
+/// dropped (a matched directory is skipped whole).
+#[derive(Debug, Clone)]
+pub struct Exclude {
+    base: PathBuf,
+    /// The working directory when built, for relative walk paths (one
+    /// lookup, not one per entry).
+    cwd: PathBuf,
+    patterns: Vec<String>,
+    set: globset::GlobSet,
+}
+
+impl PartialEq for Exclude {
+    fn eq(&self, other: &Self) -> bool {
+        self.base == other.base && self.patterns == other.patterns
+    }
+}
+
+impl Eq for Exclude {}
+
+impl Exclude {
+    /// `base` should be absolute; a bad pattern is an error naming it.
+    pub fn new(base: &Path, patterns: &[String]) -> Result<Exclude, String> {
+        let mut builder = globset::GlobSetBuilder::new();
+        for pattern in patterns {
+            let trimmed = pattern.trim_end_matches('/');
+            let glob = match trimmed.strip_prefix('/') {
+                Some(anchored) => anchored.to_owned(),
+                None if trimmed.contains('/') => trimmed.to_owned(),
+                None => format!("**/{trimmed}"),
+            };
+            let glob = globset::GlobBuilder::new(&glob)
+                .literal_separator(true)
+                .build()
+                .map_err(|err| format!("ignore pattern {pattern:?}: {err}"))?;
+            builder.add(glob);
+        }
+        Ok(Exclude {
+            base: base.to_owned(),
+            cwd: std::env::current_dir().unwrap_or_default(),
+            patterns: patterns.to_vec(),
+            set: builder
+                .build()
+                .map_err(|err| format!("ignore patterns: {err}"))?,
+        })
+    }
+
+    /// Whether `path` (relative to the working directory, or absolute) is
+    /// under the base and matches a pattern.
+    pub fn is_match(&self, path: &Path) -> bool {
+        let absolute;
+        let path = if path.is_absolute() {
+            path
+        } else {
+            absolute = self.cwd.join(path);
+            &absolute
+        };
+        let normal: PathBuf = path
+            .components()
+            .filter(|c| !matches!(c, Component::CurDir))
+            .collect();
+        normal
+            .strip_prefix(&self.base)
+            .is_ok_and(|relative| self.set.is_match(relative))
     }
 }
 
@@ -110,7 +184,14 @@ fn walk_dir(root: &Path, opts: &WalkOptions, out: &mut Vec<Result<PathBuf, ReadE
 
     let rejected = Arc::clone(&found);
     let filter_root = canonical_root.clone();
+    let exclude = opts.exclude.clone();
     builder.filter_entry(move |entry| {
+        if entry.depth() > 0
+            && let Some(exclude) = &exclude
+            && exclude.is_match(entry.path())
+        {
+            return false;
+        }
         if !entry.path_is_symlink() || entry.depth() == 0 {
             return true;
         }
@@ -253,6 +334,37 @@ pub fn display_path(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exclude_globs_are_gitignore_like() {
+        let base = Path::new("/repo");
+        let patterns = |list: &[&str]| {
+            let list: Vec<String> = list.iter().map(|s| s.to_string()).collect();
+            Exclude::new(base, &list).unwrap()
+        };
+        let exclude = patterns(&["vendor/", "/charts/*.yaml", "a/**/b.yml"]);
+        for yes in [
+            "/repo/vendor",
+            "/repo/x/vendor",
+            "/repo/charts/x.yaml",
+            "/repo/./charts/x.yaml",
+            "/repo/a/b.yml",
+            "/repo/a/c/d/b.yml",
+        ] {
+            assert!(exclude.is_match(Path::new(yes)), "{yes}");
+        }
+        for no in [
+            "/repo/vendored",
+            "/repo/x/charts/x.yaml",
+            "/repo/charts/sub/x.yaml",
+            "/other/vendor",
+            "/repo/b.yml",
+        ] {
+            assert!(!exclude.is_match(Path::new(no)), "{no}");
+        }
+        assert!(Exclude::new(base, &["a[".to_owned()]).is_err());
+        assert_eq!(patterns(&["x"]), patterns(&["x"]));
+    }
 
     fn touch(path: &Path, text: &str) {
         if let Some(parent) = path.parent() {

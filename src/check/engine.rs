@@ -147,7 +147,22 @@ pub fn validate_paths(
                     Some((absolute, outcome.mentions_unit_groups))
                 })
                 .collect();
-            Units::discover_with(&root, &options.walk, |path| read.get(path).copied())
+            // `validate DIR` from the repository's root walked the very tree
+            // discovery needs: hand it over instead of walking it again.
+            let same_tree = matches!(paths, [only] if std::path::absolute(only)
+                .ok()
+                .and_then(|p| p.canonicalize().ok())
+                .is_some_and(|p| p == root.canonicalize().unwrap_or_else(|_| root.clone())));
+            let canonical_root = root.canonicalize().unwrap_or_else(|_| root.clone());
+            // Only when every path is spelled under the canonical root (a
+            // symbolic link in the working directory's path would not be).
+            let walked =
+                (same_tree && read.keys().all(|p| p.starts_with(&canonical_root))).then(|| {
+                    let mut walked: Vec<PathBuf> = read.keys().cloned().collect();
+                    walked.sort_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+                    walked
+                });
+            Units::discover_with(&root, &options.walk, |path| read.get(path).copied(), walked)
         })
     } else {
         None

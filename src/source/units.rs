@@ -149,24 +149,29 @@ impl Units {
     /// `.gitignore`d files and hidden directories are skipped). Files that
     /// cannot be read or parsed define no unit: `validate` reports them.
     pub fn discover(root: &Path, options: &WalkOptions) -> Units {
-        Units::discover_with(root, options, |_| None)
+        Units::discover_with(root, options, |_| None, None)
     }
 
     /// [`Units::discover`], told by `known` which files (absolute paths
     /// under the canonical root) the caller has read already and whether
-    /// they mention a unit group, so that a file is not read twice.
+    /// they mention a unit group, so that a file is not read twice; and,
+    /// when the caller walked exactly `root` with the same options, the
+    /// files it found (`walked`), so that the tree is not walked twice.
     pub fn discover_with(
         root: &Path,
         options: &WalkOptions,
         known: impl Fn(&Path) -> Option<bool> + Sync,
+        walked: Option<Vec<PathBuf>>,
     ) -> Units {
         let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         let mut declared = Vec::new();
         let mut kustomizations = BTreeMap::new();
-        let files: Vec<PathBuf> = walk(std::slice::from_ref(&root), options)
-            .into_iter()
-            .filter_map(Result::ok)
-            .collect();
+        let files: Vec<PathBuf> = walked.unwrap_or_else(|| {
+            walk(std::slice::from_ref(&root), options)
+                .into_iter()
+                .filter_map(Result::ok)
+                .collect()
+        });
         // A kustomization named `Kustomization` has no extension and is not
         // walked: look for the file names in every walked directory.
         let directories: BTreeSet<&Path> = files.iter().filter_map(|f| f.parent()).collect();

@@ -424,10 +424,5 @@ fn finish(validation: &mut Validation) {
             f.message.clone(),
         ))
     });
-    validation.summary.errors = 0;
-    validation.summary.warnings = 0;
-    validation.summary.notes = 0;
-    let findings = std::mem::take(&mut validation.findings);
-    validation.summary.count(&findings);
-    validation.findings = findings;
+    validation.summary.recount(&validation.findings);
 }

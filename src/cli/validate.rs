@@ -76,12 +76,7 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
     };
     if !ctx.overrides.is_empty() {
         ctx.overrides.apply(&mut validation.findings);
-        validation.summary.errors = 0;
-        validation.summary.warnings = 0;
-        validation.summary.notes = 0;
-        let findings = std::mem::take(&mut validation.findings);
-        validation.summary.count(&findings);
-        validation.findings = findings;
+        validation.summary.recount(&validation.findings);
     }
     let format = args.format.format;
     let report = Report::from(&validation);

@@ -253,6 +253,15 @@ impl Summary {
             }
         }
     }
+
+    /// Count the severities again from scratch, after findings were removed
+    /// or their severities changed.
+    pub fn recount(&mut self, findings: &[Finding]) {
+        self.errors = 0;
+        self.warnings = 0;
+        self.notes = 0;
+        self.count(findings);
+    }
 }
 
 /// What a repository's configuration (`rules:` in `.mz-presync.yaml`) does

@@ -169,3 +169,19 @@ pub fn version_of(object: &serde_json::Value) -> Option<Version> {
     }
     Version::from_api_version(object.get("apiVersion")?.as_str()?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_force_rollout_pointer_escapes_the_annotation_name() {
+        assert_eq!(
+            FORCE_ROLLOUT_POINTER,
+            format!(
+                "/metadata/annotations/{}",
+                crate::source::escape_pointer_token(FORCE_ROLLOUT_ANNOTATION)
+            )
+        );
+    }
+}

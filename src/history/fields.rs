@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::resources::Resource;
 use crate::crd::SpecField;
-use crate::crd::common::FORCE_ROLLOUT_ANNOTATION;
+use crate::crd::common::FORCE_ROLLOUT_POINTER;
 use crate::crd::hash::force_rollout_annotation;
 use crate::source::escape_pointer_token;
 
@@ -22,14 +22,6 @@ static NOT_HASHED: LazyLock<Vec<&str>> = LazyLock::new(|| {
         .map(SpecField::name)
         .collect()
 });
-
-/// `/metadata/annotations/materialize.cloud~1force-rollout`.
-pub fn force_rollout_pointer() -> String {
-    format!(
-        "/metadata/annotations/{}",
-        escape_pointer_token(FORCE_ROLLOUT_ANNOTATION)
-    )
-}
 
 /// The hash-relevant fields whose normalized values differ. With both
 /// hashes known, the typed preimages are compared member by member, so
@@ -51,7 +43,7 @@ pub fn changed_fields(old: &Resource, new: &Resource) -> Vec<String> {
         _ => return raw_changed_fields(&old.value, &new.value),
     };
     if old_annotation != new_annotation {
-        fields.push(force_rollout_pointer());
+        fields.push(FORCE_ROLLOUT_POINTER.to_owned());
     }
     fields.sort();
     fields
@@ -65,7 +57,7 @@ pub fn raw_changed_fields(old: &Value, new: &Value) -> Vec<String> {
     differing_members(&old["spec"], &new["spec"], &NOT_HASHED, &mut fields);
     let annotation = |value: &Value| force_rollout_annotation(value).map(str::to_owned);
     if annotation(old) != annotation(new) {
-        fields.push(force_rollout_pointer());
+        fields.push(FORCE_ROLLOUT_POINTER.to_owned());
     }
     fields.sort();
     fields

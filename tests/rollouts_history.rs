@@ -12,7 +12,10 @@ use assert_cmd::Command;
 use git2::{Oid, Repository, Signature, Time};
 
 const MZ_PATH: &str = "clusters/prod/mz.yaml";
-const MOVED_PATH: &str = "clusters/production/materialize.yaml";
+/// A rename inside the manifest's deploy unit (its directory): no change.
+/// Moving it to another directory moves it to another unit (see
+/// `tests/rollouts_units.rs`).
+const MOVED_PATH: &str = "clusters/prod/materialize.yaml";
 const ENV_A: &str = "2c7b1d39-7a3e-4d6c-9a43-2b0c8e8a5f11";
 const ENV_B: &str = "9f0e7c7e-4a41-4a7b-8a7d-7f6f0f3c2d10";
 
@@ -1010,9 +1013,14 @@ fn expected(
     restart: &str,
     pending: bool,
     fields: serde_json::Value,
-    findings: serde_json::Value,
+    mut findings: serde_json::Value,
 ) -> serde_json::Value {
+    let unit = serde_json::json!({"kind": "directory", "name": "clusters/prod", "path": "clusters/prod"});
+    for finding in findings.as_array_mut().unwrap() {
+        finding["unit"] = unit.clone();
+    }
     serde_json::json!({
+        "unit": unit,
         "namespace": "prod",
         "name": "mz",
         "file": MZ_PATH,

@@ -5,6 +5,8 @@
 //! the commit's tree is searched for a kustomization only for the few that
 //! may be patches.
 
+use std::sync::Arc;
+
 use git2::{Oid, Repository, Tree};
 
 use super::blobs::BlobCache;
@@ -12,6 +14,7 @@ use super::compare::{CompareOptions, Side};
 use super::patches::PatchIndex;
 use super::resources::{ParsedBlob, operations_blob};
 use super::tree_diff::{BlobAt, ManifestDelta};
+use super::units::{ScanUnit, UnitIndex};
 use crate::crd::kustomize::targets_materialize;
 
 /// A changed blob as `compare` sees it.
@@ -20,6 +23,8 @@ pub struct Found<'a> {
     held: Held<'a>,
     /// The kustomization that names it as a patch.
     patch_of: Option<String>,
+    /// The deploy units its path belongs to.
+    units: Arc<[ScanUnit]>,
 }
 
 enum Held<'a> {
@@ -29,11 +34,17 @@ enum Held<'a> {
 }
 
 impl<'a> Found<'a> {
-    fn new(blob: &'a BlobAt, held: Held<'a>, patch_of: Option<String>) -> Self {
+    fn new(
+        blob: &'a BlobAt,
+        held: Held<'a>,
+        patch_of: Option<String>,
+        units: &mut UnitIndex,
+    ) -> Self {
         Found {
             blob,
             held,
             patch_of,
+            units: units.of(&blob.path),
         }
     }
 
@@ -46,6 +57,7 @@ impl<'a> Found<'a> {
                 Held::Written(parsed) => parsed,
             },
             patch_of: self.patch_of.as_deref(),
+            units: &self.units,
         }
     }
 }
@@ -59,6 +71,7 @@ pub fn classify<'a>(
     tree: Option<Oid>,
     cache: &'a BlobCache,
     patches: &mut PatchIndex,
+    units: &mut UnitIndex,
     options: &CompareOptions,
 ) -> Result<Vec<Found<'a>>, git2::Error> {
     // Read only when a file may be a patch: most commits need no lookup.
@@ -73,6 +86,7 @@ pub fn classify<'a>(
                 blob,
                 Held::Cached(parsed),
                 Some(blob.path.clone()),
+                units,
             ));
             continue;
         }
@@ -103,6 +117,7 @@ pub fn classify<'a>(
                     blob,
                     Held::Written(written),
                     Some(naming.kustomization),
+                    units,
                 ));
             }
             (_, Some(_)) => {}
@@ -110,6 +125,7 @@ pub fn classify<'a>(
                 blob,
                 Held::Cached(parsed),
                 naming.map(|n| n.kustomization),
+                units,
             )),
         }
     }

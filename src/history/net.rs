@@ -132,17 +132,15 @@ pub fn fold(commits: &[CommitChanges], net: &[Change]) -> Vec<NetResource> {
     }
     for (c, commit) in commits.iter().enumerate() {
         for (k, change) in commit.changes.iter().enumerate() {
-            let resource = by_key
-                .entry(key_of(change))
-                .or_insert_with(|| NetResource {
-                    unit: change.unit.clone(),
-                    namespace: change.namespace.clone(),
-                    name: change.name.clone(),
-                    file: change.file.clone(),
-                    change: NetKind::Unchanged,
-                    net: None,
-                    commits: Vec::new(),
-                });
+            let resource = by_key.entry(key_of(change)).or_insert_with(|| NetResource {
+                unit: change.unit.clone(),
+                namespace: change.namespace.clone(),
+                name: change.name.clone(),
+                file: change.file.clone(),
+                change: NetKind::Unchanged,
+                net: None,
+                commits: Vec::new(),
+            });
             if resource.net.is_none() {
                 resource.file = change.file.clone();
             }

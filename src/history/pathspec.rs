@@ -49,7 +49,11 @@ impl Pathspec {
         let canonical = |path: &Path| path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
         let root = canonical(workdir);
         let cwd = canonical(cwd);
-        let base = if cwd.starts_with(&root) { cwd } else { root.clone() };
+        let base = if cwd.starts_with(&root) {
+            cwd
+        } else {
+            root.clone()
+        };
         let mut prefixes = Vec::new();
         for path in paths {
             let joined = base.join(path);

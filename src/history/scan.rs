@@ -13,10 +13,10 @@ use rayon::prelude::*;
 use super::blobs::{BlobCache, with_worker_repo};
 use super::compare::{CompareOptions, compare};
 use super::net::fold;
-use super::pathspec::Pathspec;
 use super::patches::PatchIndex;
+use super::pathspec::Pathspec;
 use super::range::{HistoryError, open_repository, plan_range};
-use super::sides::classify;
+use super::sides::{Indexes, classify};
 use super::tree_diff::{
     CommitDiff, DiffTrees, ManifestDelta, blobs_of, commit_diff, manifest_deltas,
 };
@@ -57,30 +57,11 @@ fn compare_deltas(
     deltas: &[ManifestDelta],
     trees: &DiffTrees,
     cache: &BlobCache,
-    patches: &mut PatchIndex,
-    units: &mut UnitIndex,
+    indexes: &mut Indexes<'_>,
     options: &CompareOptions,
 ) -> Result<Vec<Change>, git2::Error> {
-    let old_found = classify(
-        repo,
-        deltas,
-        |d| &d.old,
-        trees.old,
-        cache,
-        patches,
-        units,
-        options,
-    )?;
-    let new_found = classify(
-        repo,
-        deltas,
-        |d| &d.new,
-        trees.new,
-        cache,
-        patches,
-        units,
-        options,
-    )?;
+    let old_found = classify(repo, deltas, |d| &d.old, trees.old, cache, indexes, options)?;
+    let new_found = classify(repo, deltas, |d| &d.new, trees.new, cache, indexes, options)?;
     if old_found.is_empty() && new_found.is_empty() {
         return Ok(Vec::new());
     }
@@ -158,8 +139,10 @@ pub fn scan(
                 &diff.deltas,
                 &diff.trees,
                 &cache,
-                &mut patches,
-                &mut units,
+                &mut Indexes {
+                    patches: &mut patches,
+                    units: &mut units,
+                },
                 &compare_options,
             )?;
             if !changes.is_empty() || options.all {
@@ -192,8 +175,10 @@ pub fn scan(
                     &deltas,
                     &trees,
                     &cache,
-                    &mut patches,
-                    &mut units,
+                    &mut Indexes {
+                        patches: &mut patches,
+                        units: &mut units,
+                    },
                     &compare_options,
                 )?,
             })

@@ -62,6 +62,13 @@ impl<'a> Found<'a> {
     }
 }
 
+/// What the scan learns about paths as it goes: which files are patches,
+/// which units a path belongs to.
+pub struct Indexes<'i> {
+    pub patches: &'i mut PatchIndex,
+    pub units: &'i mut UnitIndex,
+}
+
 /// The blobs of `deltas` on one side (`pick`), in `tree`, that hold
 /// something to compare.
 pub fn classify<'a>(
@@ -70,10 +77,10 @@ pub fn classify<'a>(
     pick: fn(&ManifestDelta) -> &Option<BlobAt>,
     tree: Option<Oid>,
     cache: &'a BlobCache,
-    patches: &mut PatchIndex,
-    units: &mut UnitIndex,
+    indexes: &mut Indexes<'_>,
     options: &CompareOptions,
 ) -> Result<Vec<Found<'a>>, git2::Error> {
+    let Indexes { patches, units } = indexes;
     // Read only when a file may be a patch: most commits need no lookup.
     let mut root: Option<Tree<'_>> = None;
     let mut found = Vec::new();

@@ -91,7 +91,13 @@ impl UnitIndex {
             found.push(ScanUnit::directory_of(path));
         }
         found.sort_by(|a, b| {
-            let key = |u: &ScanUnit| (u.reference.kind, u.reference.path.clone(), u.reference.name.clone());
+            let key = |u: &ScanUnit| {
+                (
+                    u.reference.kind,
+                    u.reference.path.clone(),
+                    u.reference.name.clone(),
+                )
+            };
             key(a).cmp(&key(b))
         });
         let units: Arc<[ScanUnit]> = found.into();

@@ -139,9 +139,7 @@ pub fn render(history: &History, options: &ReportOptions) -> String {
     // resources that merging it rolls out (or restarts).
     let failing = failing_changes(history, options.fail_on);
     let rollout_level = |at: (usize, usize), change: &Change| match (options.fail_on, &failing) {
-        (FailOn::Rollout | FailOn::Restart, Some(failing)) if failing.contains(&at) => {
-            Level::Error
-        }
+        (FailOn::Rollout | FailOn::Restart, Some(failing)) if failing.contains(&at) => Level::Error,
         (FailOn::Rollout, None) => Level::Error,
         (FailOn::Restart, None) if change.restart == Restart::Yes => Level::Error,
         _ => Level::Notice,
@@ -194,8 +192,8 @@ mod tests {
     use crate::crd::{Algorithm, Operator};
     use crate::finding::{Finding, Location, Rule, Span};
     use crate::history::ApiVersionChange;
-    use crate::history::units::ScanUnit;
     use crate::history::rules::upgrade_window;
+    use crate::history::units::ScanUnit;
     use crate::source::{Position, Target};
 
     fn history(rollouts: usize, errors: usize) -> History {
@@ -280,7 +278,7 @@ mod tests {
             out.lines().last().unwrap(),
             "::notice title=mz-presync rollouts::18 more annotation(s) not shown: GitHub displays at most 10 per level. Run `mz-presync rollouts --format json main..pr` for every change."
         );
-        assert!(out.starts_with("::error file=clusters/mz-0.yaml,line=9,col=25,title=upgrade-window (prod/mz-0)::commit ccccccc: a downgrade\n"));
+        assert!(out.starts_with("::error file=clusters/mz-0.yaml,line=9,col=25,title=upgrade-window (clusters%3Aprod/mz-0)::commit ccccccc: a downgrade\n"));
     }
 
     #[test]
@@ -300,7 +298,7 @@ mod tests {
             ..ReportOptions::default()
         };
         let out = render(&history(1, 0), &options);
-        assert!(out.starts_with("::error file=clusters/mz-0.yaml,line=9,col=3,title=rollout%3A prod/mz-0::Commit ccccccc (bump, everything) starts a rollout of prod/mz-0: it changes /spec/environmentdImageRef. Restart: yes"), "{out}");
+        assert!(out.starts_with("::error file=clusters/mz-0.yaml,line=9,col=3,title=rollout%3A clusters%3Aprod/mz-0::Commit ccccccc (bump, everything) starts a rollout of clusters:prod/mz-0: it changes /spec/environmentdImageRef. Restart: yes"), "{out}");
     }
 
     #[test]

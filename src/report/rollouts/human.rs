@@ -153,7 +153,11 @@ fn merge_line(history: &History) -> String {
         .count();
     format!(
         "Merging the range rolls out {rolling} of {}, {}.\n",
-        plural(history.resources.len(), "changed resource", "changed resources"),
+        plural(
+            history.resources.len(),
+            "changed resource",
+            "changed resources"
+        ),
         plural(restarting, "restart", "restarts"),
     )
 }

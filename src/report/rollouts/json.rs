@@ -260,8 +260,20 @@ mod tests {
         };
         assert_eq!(
             keys(&value),
-            ["algorithm", "commits", "operator", "range", "version"]
+            [
+                "algorithm",
+                "base",
+                "commits",
+                "head",
+                "operator",
+                "range",
+                "resources",
+                "shallow_boundary",
+                "version"
+            ]
         );
+        // Without the net (no base to compare with), `resources` is null.
+        assert_eq!(value["resources"], serde_json::Value::Null);
         let commit = &value["commits"][0];
         assert_eq!(
             keys(commit),
@@ -282,8 +294,13 @@ mod tests {
                 "old_hash",
                 "pending",
                 "restart",
-                "rollout"
+                "rollout",
+                "unit"
             ]
+        );
+        assert_eq!(
+            change["unit"],
+            serde_json::json!({"kind": "directory", "name": "clusters/prod", "path": "clusters/prod"})
         );
         // The written order is part of the format: the new keys follow
         // `rollout`, `operator` follows `version`.
@@ -292,6 +309,8 @@ mod tests {
         assert!(at("version") < at("operator") && at("operator") < at("algorithm"));
         assert!(at("rollout") < at("restart") && at("restart") < at("pending"));
         assert!(at("pending") < at("old_hash"));
+        assert!(at("unit") < at("namespace"));
+        assert!(at("commits") < at("resources"));
         assert_eq!(change["change"], "updated");
         assert_eq!(change["restart"], "yes");
         assert_eq!(value["algorithm"], "v1alpha2");

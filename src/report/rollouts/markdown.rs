@@ -96,7 +96,10 @@ fn resources(history: &History) -> Vec<Resource<'_>> {
             qualified: resource.qualified_name(),
             unit: &resource.unit,
             file: resource.file.clone(),
-            net: history.net.as_ref().and_then(|net| resource.net_change(net)),
+            net: history
+                .net
+                .as_ref()
+                .and_then(|net| resource.net_change(net)),
             commits: resource.commit_changes(&history.commits).collect(),
         })
         .collect()

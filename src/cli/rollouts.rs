@@ -69,6 +69,7 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
         net: true,
         paths: args.paths,
         cwd: std::env::current_dir().ok(),
+        units: None,
     };
 
     let show_progress = ctx.stderr_is_terminal && !ctx.quiet;

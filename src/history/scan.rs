@@ -16,6 +16,7 @@ use super::net::fold;
 use super::patches::PatchIndex;
 use super::pathspec::Pathspec;
 use super::range::{HistoryError, open_repository, plan_range};
+use super::resources::MAX_BLOB_SIZE;
 use super::sides::{Indexes, classify};
 use super::tree_diff::{
     CommitDiff, DiffTrees, ManifestDelta, blobs_of, commit_diff, manifest_deltas,
@@ -23,7 +24,7 @@ use super::tree_diff::{
 use super::units::UnitIndex;
 use super::{Change, CommitChanges, History, NetChanges};
 use crate::crd::{Algorithm, Operator};
-use crate::source::units::Units;
+use crate::source::units::{ConfigUnit, Units, discover_git};
 
 /// Enough commits per chunk to keep both cores busy, few enough that the
 /// diffs of one chunk stay small in memory.
@@ -49,6 +50,9 @@ pub struct ScanOptions {
     /// The directory relative paths start from when it is inside the work
     /// tree (else they start at its root); `None`: the root.
     pub cwd: Option<PathBuf>,
+    /// The `units:` of `.mz-presync.yaml` (repository-relative paths):
+    /// when given, the deploy units instead of discovery.
+    pub units: Option<Vec<ConfigUnit>>,
 }
 
 /// The changes between the two sides of `deltas`.
@@ -108,7 +112,11 @@ pub fn scan(
         _ => None,
     };
     let net_wanted = options.net && (plan.base.is_some() || plan.shallow_boundary.len() <= 1);
-    let mut units = UnitIndex::new(discover_units(&repo, plan.head, net_base)?);
+    let mut units = UnitIndex::new(discover_units(
+        &repo,
+        [plan.head, net_base],
+        options.units.as_deref(),
+    )?);
     let repo_path = repo.path().to_path_buf();
     let compare_options = CompareOptions {
         locate_changes: options.locate_changes,
@@ -204,11 +212,22 @@ pub fn scan(
     })
 }
 
-/// The deploy units of the repository at the range's head and base.
+/// The deploy units of the repository at the range's head and base (the
+/// same commit once), or those `configured` (`units:`) when given.
 fn discover_units(
-    _repo: &Repository,
-    _head: Option<git2::Oid>,
-    _base: Option<git2::Oid>,
+    repo: &Repository,
+    ends: [Option<git2::Oid>; 2],
+    configured: Option<&[ConfigUnit]>,
 ) -> Result<Vec<Units>, HistoryError> {
-    Ok(vec![Units::default()])
+    let mut found = Vec::new();
+    let mut seen = Vec::new();
+    for id in ends.into_iter().flatten() {
+        if seen.contains(&id) {
+            continue;
+        }
+        seen.push(id);
+        let tree = repo.find_commit(id)?.tree()?;
+        found.push(discover_git(repo, &tree, MAX_BLOB_SIZE, configured)?);
+    }
+    Ok(found)
 }

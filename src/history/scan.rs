@@ -122,6 +122,7 @@ pub fn scan(
         locate_changes: options.locate_changes,
         algorithm: options.algorithm,
         operator: options.operator,
+        verdicts_only: false,
     };
     let total = plan.commits.len();
     progress(0, total);
@@ -187,7 +188,10 @@ pub fn scan(
                         patches: &mut patches,
                         units: &mut units,
                     },
-                    &compare_options,
+                    &CompareOptions {
+                        verdicts_only: true,
+                        ..compare_options
+                    },
                 )?,
             })
         }

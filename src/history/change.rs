@@ -86,6 +86,7 @@ pub fn updated(before: &Entry<'_>, after: &Entry<'_>, options: &CompareOptions) 
         position,
         best_effort: best_effort(new),
         kustomize_patch: None,
+        rendered: None,
     })
 }
 
@@ -120,6 +121,7 @@ pub fn created(after: &Entry<'_>, options: &CompareOptions) -> Change {
         position,
         best_effort: best_effort(new),
         kustomize_patch: None,
+        rendered: None,
     }
 }
 
@@ -152,6 +154,7 @@ fn deleted_change(before: &Entry<'_>) -> Change {
         position: None,
         best_effort: false,
         kustomize_patch: None,
+        rendered: None,
     }
 }
 
@@ -191,6 +194,7 @@ pub fn unknown_resource(path: &str, problem: &DocumentProblem) -> Change {
         position: Some(problem.finding.location.start()),
         best_effort: false,
         kustomize_patch: None,
+        rendered: None,
     }
 }
 
@@ -269,5 +273,6 @@ fn patch_change(
         position,
         best_effort: false,
         kustomize_patch: Some(kustomization.to_owned()),
+        rendered: None,
     }
 }

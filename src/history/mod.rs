@@ -38,6 +38,7 @@ pub mod locator;
 pub mod pairing;
 pub mod patches;
 pub mod range;
+pub mod rendered;
 pub mod resources;
 pub mod rules;
 pub mod scan;
@@ -76,6 +77,8 @@ pub struct History {
     /// `A` and `B` for `A..B`, nothing for a single revision) compared with
     /// its head. Computed only when [`ScanOptions::net`] asks for it.
     pub net: Option<NetChanges>,
+    /// What `--render` rendered (none without it).
+    pub render: Option<rendered::RenderSummary>,
 }
 
 impl History {
@@ -199,6 +202,9 @@ pub struct Change {
     /// change is to the resource it patches, judged by the hashed fields it
     /// overrides (there are no hashes).
     pub kustomize_patch: Option<String>,
+    /// The change is to a unit's rendered output (`--render`): `file` is
+    /// the unit's path.
+    pub rendered: Option<rendered::RenderedBy>,
 }
 
 impl Change {

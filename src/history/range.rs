@@ -63,6 +63,8 @@ pub enum HistoryError {
     },
     #[error("reading the git repository failed: {0}")]
     Git(String),
+    #[error(transparent)]
+    Render(#[from] super::rendered::RenderError),
 }
 
 impl From<git2::Error> for HistoryError {

@@ -14,6 +14,7 @@ use super::blobs::{BlobCache, with_worker_repo};
 use super::compare::{CompareOptions, compare};
 use super::patches::PatchIndex;
 use super::range::{HistoryError, open_repository, plan_range};
+use super::rendered::{self, RenderOptions};
 use super::sides::classify;
 use super::tree_diff::{
     CommitDiff, DiffTrees, ManifestDelta, blobs_of, commit_diff, manifest_deltas,
@@ -38,6 +39,9 @@ pub struct ScanOptions {
     pub locate_changes: bool,
     /// Also compare the range's base with its head ([`History::net`]).
     pub net: bool,
+    /// Render kustomize and Helm units and compare their output
+    /// ([`super::rendered`]) instead of their files.
+    pub render: Option<RenderOptions>,
 }
 
 /// The changes between the two sides of `deltas`.
@@ -90,6 +94,10 @@ pub fn scan(
         operator: options.operator,
     };
     let total = plan.commits.len();
+    let mut rendered = options
+        .render
+        .map(|render| rendered::render_commits(&repo, &plan, options.net, render, &compare_options))
+        .transpose()?;
     progress(0, total);
 
     let mut cache = BlobCache::default();
@@ -97,10 +105,15 @@ pub fn scan(
     let mut commits = Vec::new();
     let mut done = 0;
     for chunk in plan.commits.chunks(CHUNK) {
-        let diffs: Vec<CommitDiff> = chunk
+        let mut diffs: Vec<CommitDiff> = chunk
             .par_iter()
             .map(|id| with_worker_repo(&repo_path, |repo| commit_diff(repo, *id)))
             .collect::<Result<_, HistoryError>>()?;
+        if let Some(rendered) = &rendered {
+            for diff in &mut diffs {
+                rendered.drop_covered(Some(&diff.meta.commit), &mut diff.deltas);
+            }
+        }
         cache.start_chunk(diffs.iter().flat_map(|d| blobs_of(&d.deltas)));
         cache.load(
             &repo_path,
@@ -108,7 +121,7 @@ pub fn scan(
             options.algorithm,
         )?;
         for diff in diffs {
-            let changes = compare_deltas(
+            let mut changes = compare_deltas(
                 &repo,
                 &diff.deltas,
                 &diff.trees,
@@ -116,6 +129,9 @@ pub fn scan(
                 &mut patches,
                 &compare_options,
             )?;
+            if let Some(rendered) = &mut rendered {
+                changes.extend(rendered.take_changes(&diff.meta.commit));
+            }
             if !changes.is_empty() || options.all {
                 commits.push(CommitChanges {
                     changes,
@@ -132,23 +148,30 @@ pub fn scan(
             let tree_of = |id: git2::Oid| repo.find_commit(id).and_then(|c| c.tree());
             let head_tree = tree_of(head)?;
             let base_tree = plan.base.map(tree_of).transpose()?;
-            let deltas = manifest_deltas(&repo, base_tree.as_ref(), Some(&head_tree))?;
+            let mut deltas = manifest_deltas(&repo, base_tree.as_ref(), Some(&head_tree))?;
+            if let Some(rendered) = &rendered {
+                rendered.drop_covered(None, &mut deltas);
+            }
             cache.load(&repo_path, blobs_of(&deltas), options.algorithm)?;
             let trees = DiffTrees {
                 old: base_tree.as_ref().map(Tree::id),
                 new: Some(head_tree.id()),
             };
+            let mut changes = compare_deltas(
+                &repo,
+                &deltas,
+                &trees,
+                &cache,
+                &mut patches,
+                &compare_options,
+            )?;
+            if let Some(rendered) = &mut rendered {
+                changes.extend(rendered.take_net_changes());
+            }
             Some(NetChanges {
                 base: plan.base.map(|b| b.to_string()),
                 head: head.to_string(),
-                changes: compare_deltas(
-                    &repo,
-                    &deltas,
-                    &trees,
-                    &cache,
-                    &mut patches,
-                    &compare_options,
-                )?,
+                changes,
             })
         }
         _ => None,
@@ -167,5 +190,6 @@ pub fn scan(
             .map(ToString::to_string)
             .collect(),
         net,
+        render: rendered.map(|r| r.summary),
     })
 }

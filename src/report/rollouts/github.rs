@@ -205,6 +205,7 @@ mod tests {
             position: Some(Position { line: 9, column: 3 }),
             best_effort: false,
             kustomize_patch: None,
+            rendered: None,
         };
         let changes = (0..rollouts)
             .map(|i| change(i, false))
@@ -226,6 +227,7 @@ mod tests {
             scanned_commits: 1,
             shallow_boundary: Vec::new(),
             net: None,
+            render: None,
         }
     }
 

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::crd::verdict::Restart;
 use crate::crd::{Algorithm, Operator};
 use crate::finding::{Finding, Rule, Severity};
+use crate::history::rendered::RenderedBy;
 use crate::history::{ApiVersionChange, Change, ChangeKind, CommitChanges, History};
 
 pub fn render(history: &History) -> String {
@@ -71,6 +72,9 @@ struct ChangeJson<'a> {
     findings: Vec<FindingJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     kustomize_patch: Option<&'a str>,
+    /// `kustomize` or `helm`: the change is to the unit's rendered output.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rendered: Option<RenderedBy>,
 }
 
 impl<'a> ChangeJson<'a> {
@@ -89,6 +93,7 @@ impl<'a> ChangeJson<'a> {
             fields: &change.fields,
             findings: change.findings.iter().map(FindingJson::of).collect(),
             kustomize_patch: change.kustomize_patch.as_deref(),
+            rendered: change.rendered,
         }
     }
 }
@@ -157,11 +162,13 @@ mod tests {
                     position: None,
                     best_effort: false,
                     kustomize_patch: None,
+                    rendered: None,
                 }],
             }],
             scanned_commits: 1,
             shallow_boundary: Vec::new(),
             net: None,
+            render: None,
         };
         let value: serde_json::Value = serde_json::from_str(&render(&history)).unwrap();
         let keys = |v: &serde_json::Value| -> Vec<String> {

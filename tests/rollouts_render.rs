@@ -1,0 +1,542 @@
+//! `rollouts --render` end to end: a repository built with git2 (one base,
+//! two overlays each deployed by an Argo CD Application, and an unrelated
+//! unit), rendered with the real `kubectl kustomize` (or `kustomize
+//! build`). Those tests skip with a message when neither is on PATH, unless
+//! `MZ_PRESYNC_REQUIRE_TOOLS=1` (CI), where that is a failure.
+//!
+//! The kustomizations use the syntax kustomize v2.0.3 reads (`bases:`,
+//! `patchesStrategicMerge:`): Debian 12 packages only the kubectl 1.20 that
+//! embeds it (see .ci/argocd-tools.sh).
+//!
+//! Helm is not installable on this project's machines (no package registry
+//! ships a helm binary for Linux), so the Helm case runs a stub `helm`
+//! script put first on PATH: it checks the arguments mz-presync passes and
+//! prints a fixed stream built from the chart's values file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use git2::{Oid, Repository, Signature, Time};
+use serde_json::Value;
+
+const BASE_KUSTOMIZATION: &str = "apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - mz.yaml
+";
+
+fn base_mz(image: &str) -> String {
+    format!(
+        "apiVersion: materialize.cloud/v1alpha2
+kind: Materialize
+metadata:
+  name: mz
+  namespace: materialize
+spec:
+  environmentdImageRef: materialize/environmentd:{image}
+  backendSecretName: mz-backend
+"
+    )
+}
+
+const OVERLAY_KUSTOMIZATION: &str = "apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+bases:
+  - ../../base
+patchesStrategicMerge:
+  - patch.yaml
+";
+
+fn overlay_patch(region: &str) -> String {
+    format!(
+        "apiVersion: materialize.cloud/v1alpha2
+kind: Materialize
+metadata:
+  name: mz
+  namespace: materialize
+spec:
+  podLabels:
+    region: {region}
+"
+    )
+}
+
+fn application(name: &str, path: &str) -> String {
+    format!(
+        "apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: {name}
+  namespace: argocd
+spec:
+  project: default
+  source:
+    repoURL: https://example.com/deploy.git
+    targetRevision: main
+    path: {path}
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: materialize
+"
+    )
+}
+
+const ANALYTICS_KUSTOMIZATION: &str = "apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - mz.yaml
+";
+
+fn analytics_mz(image: &str) -> String {
+    base_mz(image).replace("name: mz\n", "name: analytics\n")
+}
+
+type Files = BTreeMap<String, String>;
+
+/// The starting state: base at v26.0.0, us-east and eu-west overlays, the
+/// analytics unit.
+fn initial_files() -> Files {
+    let mut files = Files::new();
+    let mut put = |path: &str, text: String| {
+        files.insert(path.to_owned(), text);
+    };
+    put("apps/base/kustomization.yaml", BASE_KUSTOMIZATION.into());
+    put("apps/base/mz.yaml", base_mz("v26.0.0"));
+    for region in ["us-east", "eu-west"] {
+        put(
+            &format!("apps/overlays/{region}/kustomization.yaml"),
+            OVERLAY_KUSTOMIZATION.into(),
+        );
+        put(
+            &format!("apps/overlays/{region}/patch.yaml"),
+            overlay_patch(region),
+        );
+        put(
+            &format!("argocd/{region}.yaml"),
+            application(region, &format!("apps/overlays/{region}")),
+        );
+    }
+    put(
+        "analytics/kustomization.yaml",
+        ANALYTICS_KUSTOMIZATION.into(),
+    );
+    put("analytics/mz.yaml", analytics_mz("v26.0.0"));
+    put(
+        "argocd/analytics.yaml",
+        application("analytics", "analytics"),
+    );
+    files
+}
+
+struct Repo {
+    dir: tempfile::TempDir,
+    repo: Repository,
+    minute: i64,
+}
+
+impl Repo {
+    fn new() -> Repo {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        Repo {
+            dir,
+            repo,
+            minute: 0,
+        }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn tree(&self, files: &Files) -> Oid {
+        fn build(repo: &Repository, files: &BTreeMap<&str, &str>) -> Oid {
+            let mut builder = repo.treebuilder(None).unwrap();
+            let mut subdirs: BTreeMap<&str, BTreeMap<&str, &str>> = BTreeMap::new();
+            for (path, text) in files {
+                match path.split_once('/') {
+                    Some((dir, rest)) => {
+                        subdirs.entry(dir).or_default().insert(rest, text);
+                    }
+                    None => {
+                        let blob = repo.blob(text.as_bytes()).unwrap();
+                        builder.insert(path, blob, 0o100644).unwrap();
+                    }
+                }
+            }
+            for (dir, files) in subdirs {
+                let tree = build(repo, &files);
+                builder.insert(dir, tree, 0o040000).unwrap();
+            }
+            builder.write().unwrap()
+        }
+        let borrowed = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        build(&self.repo, &borrowed)
+    }
+
+    /// Commit `files` on top of `parent` (and move `main` there).
+    fn commit(&mut self, message: &str, files: &Files, parent: Option<Oid>) -> Oid {
+        self.minute += 1;
+        let time = Time::new(1_795_600_800 + self.minute * 60, 0);
+        let signature = Signature::new("Dana Reviewer", "dana@example.com", &time).unwrap();
+        let tree = self.repo.find_tree(self.tree(files)).unwrap();
+        let parents: Vec<git2::Commit> = parent
+            .iter()
+            .map(|id| self.repo.find_commit(*id).unwrap())
+            .collect();
+        let refs: Vec<&git2::Commit> = parents.iter().collect();
+        let id = self
+            .repo
+            .commit(None, &signature, &signature, message, &tree, &refs)
+            .unwrap();
+        self.repo
+            .reference("refs/heads/main", id, true, "test")
+            .unwrap();
+        self.repo.set_head("refs/heads/main").unwrap();
+        id
+    }
+}
+
+// ---------------------------------------------------------------------------
+// External tools.
+
+fn tools_required() -> bool {
+    std::env::var("MZ_PRESYNC_REQUIRE_TOOLS").is_ok_and(|v| v == "1")
+}
+
+fn on_path(name: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(name).is_file()))
+}
+
+/// Whether kustomize can run here; when it cannot, says so (or fails when
+/// tools are required).
+fn kustomize_available(test: &str) -> bool {
+    if on_path("kustomize") || on_path("kubectl") {
+        return true;
+    }
+    assert!(
+        !tools_required(),
+        "{test}: neither kustomize nor kubectl is on PATH, and MZ_PRESYNC_REQUIRE_TOOLS=1 (run .ci/argocd-tools.sh)"
+    );
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED {test}: neither kustomize nor kubectl is on PATH (run .ci/argocd-tools.sh to install kubectl)"
+    );
+    false
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        assert_eq!(
+            self.code, 0,
+            "stderr: {}\nstdout: {}",
+            self.stderr, self.stdout
+        );
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout))
+    }
+}
+
+fn rollouts(repo: &Path, args: &[&str], path: Option<&str>) -> Run {
+    let mut command = Command::cargo_bin("mz-presync").unwrap();
+    command
+        .arg("rollouts")
+        .arg("--repo")
+        .arg(repo)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("MZ_PRESYNC_RENDER")
+        .env_remove("MZ_PRESYNC_RENDER_TIMEOUT");
+    if let Some(path) = path {
+        command.env("PATH", path);
+    }
+    let output = command.output().unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+/// `(file, namespace/name, rollout, fields)` of each change of each commit.
+/// `(file, namespace/name, rollout, fields)`.
+type Seen = (String, String, bool, Vec<String>);
+
+fn changes_of(report: &Value) -> Vec<Vec<Seen>> {
+    report["commits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|commit| {
+            commit["changes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|change| {
+                    (
+                        change["file"].as_str().unwrap().to_owned(),
+                        format!(
+                            "{}/{}",
+                            change["namespace"].as_str().unwrap_or("-"),
+                            change["name"].as_str().unwrap_or("-")
+                        ),
+                        change["rollout"].as_bool().unwrap(),
+                        change["fields"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|f| f.as_str().unwrap().to_owned())
+                            .collect(),
+                    )
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn change(file: &str, resource: &str, fields: &[&str]) -> Seen {
+    (
+        file.to_owned(),
+        resource.to_owned(),
+        !fields.is_empty(),
+        fields.iter().map(|f| (*f).to_owned()).collect(),
+    )
+}
+
+const IMAGE: &str = "/spec/environmentdImageRef";
+const POD_LABELS: &str = "/spec/podLabels";
+
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_base_change_rolls_out_every_overlay_built_from_it_and_nothing_else() {
+    let test = "a_base_change_rolls_out_every_overlay_built_from_it_and_nothing_else";
+    if !kustomize_available(test) {
+        return;
+    }
+    let mut repo = Repo::new();
+    let mut files = initial_files();
+    let start = repo.commit("start", &files, None);
+    files.insert("apps/base/mz.yaml".into(), base_mz("v26.1.0"));
+    let bump = repo.commit("bump the base image", &files, Some(start));
+    let range = format!("{start}..{bump}");
+
+    let report = rollouts(repo.path(), &["--render", "--format", "json", &range], None).json();
+    assert_eq!(
+        changes_of(&report),
+        [vec![
+            change("apps/overlays/eu-west", "materialize/mz", &[IMAGE]),
+            change("apps/overlays/us-east", "materialize/mz", &[IMAGE]),
+        ]]
+    );
+    let first = &report["commits"][0]["changes"][0];
+    assert_eq!(first["rendered"], "kustomize");
+    assert_eq!(first["change"], "updated");
+    assert_ne!(first["old_hash"], first["new_hash"]);
+
+    // Without --render the same range is the base file's change alone.
+    let raw = rollouts(repo.path(), &["--format", "json", &range], None).json();
+    assert_eq!(
+        changes_of(&raw),
+        [vec![change(
+            "apps/base/mz.yaml",
+            "materialize/mz",
+            &[IMAGE]
+        )]]
+    );
+    assert_eq!(raw["commits"][0]["changes"][0].get("rendered"), None);
+}
+
+#[test]
+fn an_overlay_patch_change_rolls_out_that_overlay_only() {
+    let test = "an_overlay_patch_change_rolls_out_that_overlay_only";
+    if !kustomize_available(test) {
+        return;
+    }
+    let mut repo = Repo::new();
+    let mut files = initial_files();
+    let start = repo.commit("start", &files, None);
+    files.insert(
+        "apps/overlays/us-east/patch.yaml".into(),
+        overlay_patch("us-east-1"),
+    );
+    let patch = repo.commit("relabel us-east", &files, Some(start));
+    let report = rollouts(
+        repo.path(),
+        &["--render", "--format", "json", &format!("{start}..{patch}")],
+        None,
+    )
+    .json();
+    assert_eq!(
+        changes_of(&report),
+        [vec![change(
+            "apps/overlays/us-east",
+            "materialize/mz",
+            &[POD_LABELS]
+        )]]
+    );
+}
+
+#[test]
+fn renders_are_cached_by_input_state() {
+    let test = "renders_are_cached_by_input_state";
+    if !kustomize_available(test) {
+        return;
+    }
+    let mut repo = Repo::new();
+    let mut files = initial_files();
+    let start = repo.commit("start", &files, None);
+    files.insert("apps/base/mz.yaml".into(), base_mz("v26.1.0"));
+    let bump = repo.commit("bump the base", &files, Some(start));
+    files.insert(
+        "apps/overlays/us-east/patch.yaml".into(),
+        overlay_patch("us-east-1"),
+    );
+    let relabel = repo.commit("relabel us-east", &files, Some(bump));
+    files.insert("README.md".into(), "deploy repository\n".into());
+    let readme = repo.commit("readme", &files, Some(relabel));
+    let range = format!("{start}..{readme}");
+    let run = rollouts(
+        repo.path(),
+        &["--render", "--verbose", "--format", "json", &range],
+        None,
+    );
+    let report = run.json();
+    assert_eq!(
+        changes_of(&report),
+        [
+            vec![
+                change("apps/overlays/eu-west", "materialize/mz", &[IMAGE]),
+                change("apps/overlays/us-east", "materialize/mz", &[IMAGE]),
+            ],
+            vec![change(
+                "apps/overlays/us-east",
+                "materialize/mz",
+                &[POD_LABELS]
+            )],
+        ]
+    );
+    // us-east at start, bump, relabel and eu-west at start, bump: five
+    // input states. us-east after the bump is asked for twice (the new
+    // side of the bump, the old side of the relabel): one cache hit. The
+    // README commit and the analytics unit render nothing.
+    assert!(
+        run.stderr.contains("render: 5 renders, 1 cache hits"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_missing_tool_is_an_error_naming_what_to_install() {
+    let mut repo = Repo::new();
+    let mut files = initial_files();
+    let start = repo.commit("start", &files, None);
+    files.insert("apps/base/mz.yaml".into(), base_mz("v26.1.0"));
+    let bump = repo.commit("bump", &files, Some(start));
+    let empty = tempfile::tempdir().unwrap();
+    let run = rollouts(
+        repo.path(),
+        &["--render", &format!("{start}..{bump}")],
+        Some(&empty.path().display().to_string()),
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("needs `kustomize` or `kubectl`")
+            && run.stderr.contains("apt-get install kubernetes-client"),
+        "{}",
+        run.stderr
+    );
+    // Without --render no tool is needed.
+    let run = rollouts(
+        repo.path(),
+        &[&format!("{start}..{bump}")],
+        Some(&empty.path().display().to_string()),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn a_broken_kustomization_fails_with_the_tools_stderr() {
+    let test = "a_broken_kustomization_fails_with_the_tools_stderr";
+    if !kustomize_available(test) {
+        return;
+    }
+    let mut repo = Repo::new();
+    let mut files = initial_files();
+    let start = repo.commit("start", &files, None);
+    files.insert(
+        "apps/overlays/eu-west/kustomization.yaml".into(),
+        OVERLAY_KUSTOMIZATION.replace("patch.yaml", "missing-patch.yaml"),
+    );
+    let broken = repo.commit("break eu-west", &files, Some(start));
+    let run = rollouts(
+        repo.path(),
+        &["--render", &format!("{start}..{broken}")],
+        None,
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("apps/overlays/eu-west") && run.stderr.contains("missing-patch.yaml"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("failed: `"), "{}", run.stderr);
+}
+
+/// A directory holding one executable script named `name`.
+fn stub(name: &str, script: &str) -> (tempfile::TempDir, PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, script).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let dir_path = dir.path().to_path_buf();
+    (dir, dir_path)
+}
+
+fn path_with(first: &Path) -> String {
+    let rest = std::env::var("PATH").unwrap_or_default();
+    format!("{}:{rest}", first.display())
+}
+
+#[test]
+fn a_render_that_runs_too_long_is_killed() {
+    let mut repo = Repo::new();
+    let mut files = initial_files();
+    let start = repo.commit("start", &files, None);
+    files.insert("apps/base/mz.yaml".into(), base_mz("v26.1.0"));
+    let bump = repo.commit("bump", &files, Some(start));
+    let (_stub, dir) = stub("kustomize", "#!/bin/sh\nsleep 30\n");
+    let begun = std::time::Instant::now();
+    let run = rollouts(
+        repo.path(),
+        &[
+            "--render",
+            "--render-timeout",
+            "300ms",
+            &format!("{start}..{bump}"),
+        ],
+        Some(&path_with(&dir)),
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("ran longer than 300ms and was killed")
+            && run.stderr.contains("--render-timeout"),
+        "{}",
+        run.stderr
+    );
+    assert!(begun.elapsed() < std::time::Duration::from_secs(20));
+}

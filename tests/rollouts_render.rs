@@ -540,3 +540,100 @@ fn a_render_that_runs_too_long_is_killed() {
     );
     assert!(begun.elapsed() < std::time::Duration::from_secs(20));
 }
+
+// ---------------------------------------------------------------------------
+// Helm, through a stub: no helm binary is installable here (see the top).
+
+const CHART: &str = "apiVersion: v2
+name: mz
+version: 0.1.0
+";
+
+/// What the chart's template would render; the stub below prints it.
+const TEMPLATE: &str = "apiVersion: materialize.cloud/v1alpha2
+kind: Materialize
+metadata:
+  name: mz
+  namespace: {{ .Release.Namespace }}
+spec:
+  environmentdImageRef: materialize/environmentd:{{ .Values.image }}
+  backendSecretName: mz-backend
+";
+
+/// A `helm` that accepts exactly the command Argo CD's Application below
+/// means (`helm template mz-prod charts/mz --namespace materialize -f
+/// charts/mz/values-prod.yaml`, in the temporary tree's root) and prints
+/// the template with the values file's `image`.
+const HELM_STUB: &str = r#"#!/bin/sh
+expected="template mz-prod charts/mz --namespace materialize -f charts/mz/values-prod.yaml"
+if [ "$*" != "$expected" ]; then
+  echo "stub helm: unexpected arguments: $*" >&2
+  exit 64
+fi
+if [ ! -f charts/mz/Chart.yaml ] || [ ! -f charts/mz/templates/mz.yaml ]; then
+  echo "stub helm: the chart was not written" >&2
+  exit 1
+fi
+image=$(sed -n 's/^image: //p' charts/mz/values-prod.yaml)
+cat <<YAML
+---
+# Source: mz/templates/mz.yaml
+apiVersion: materialize.cloud/v1alpha2
+kind: Materialize
+metadata:
+  name: mz
+  namespace: materialize
+spec:
+  environmentdImageRef: materialize/environmentd:$image
+  backendSecretName: mz-backend
+YAML
+"#;
+
+fn helm_files(image: &str) -> Files {
+    let mut files = Files::new();
+    files.insert("charts/mz/Chart.yaml".into(), CHART.into());
+    files.insert("charts/mz/templates/mz.yaml".into(), TEMPLATE.into());
+    files.insert("charts/mz/values.yaml".into(), "image: v0.0.0\n".into());
+    files.insert(
+        "charts/mz/values-prod.yaml".into(),
+        format!("image: {image}\n"),
+    );
+    files.insert(
+        "argocd/mz-prod.yaml".into(),
+        application("mz-prod", "charts/mz").replace(
+            "    path: charts/mz\n",
+            "    path: charts/mz\n    helm:\n      releaseName: mz-prod\n      valueFiles:\n        - values-prod.yaml\n",
+        ),
+    );
+    files
+}
+
+#[test]
+fn a_helm_values_change_rolls_out_the_rendered_release() {
+    let mut repo = Repo::new();
+    let start = repo.commit("start", &helm_files("v26.0.0"), None);
+    let bump = repo.commit("bump prod", &helm_files("v26.1.0"), Some(start));
+    let (_stub, dir) = stub("helm", HELM_STUB);
+    let range = format!("{start}..{bump}");
+    let report = rollouts(
+        repo.path(),
+        &["--render", "--format", "json", &range],
+        Some(&path_with(&dir)),
+    )
+    .json();
+    assert_eq!(
+        changes_of(&report),
+        [vec![change("charts/mz", "materialize/mz", &[IMAGE])]]
+    );
+    assert_eq!(report["commits"][0]["changes"][0]["rendered"], "helm");
+
+    // Without a helm on PATH: exit 2, never the unrendered template.
+    let empty = tempfile::tempdir().unwrap();
+    let run = rollouts(
+        repo.path(),
+        &["--render", &range],
+        Some(&empty.path().display().to_string()),
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("needs `helm`"), "{}", run.stderr);
+}

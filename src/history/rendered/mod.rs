@@ -40,6 +40,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::source::units::UnitRef;
+pub use crate::source::units::{InputDirectory, UnitInputs as Inputs};
 
 pub use range::{RenderedRange, render_range};
 
@@ -52,8 +53,9 @@ pub fn render_commits(
     compare_options: &super::compare::CompareOptions,
 ) -> Result<RenderedRange, super::HistoryError> {
     let mut notes = Vec::new();
-    let mut units_at =
-        |repo: &git2::Repository, tree: &git2::Tree<'_>| units::units_at(repo, tree, &mut notes);
+    let mut units_at = |repo: &git2::Repository, tree: &git2::Tree<'_>| {
+        units::units_at(repo, tree, None, &mut notes)
+    };
     let mut range = render_range(repo, plan, net, options, compare_options, &mut units_at)?;
     notes.append(&mut range.summary.notes);
     let mut seen = std::collections::HashSet::new();
@@ -139,50 +141,15 @@ impl How {
 }
 
 /// A unit as rendering needs it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RenderUnit {
     pub unit: UnitRef,
     pub how: How,
-    /// What the render reads: written into the temporary tree, their object
-    /// ids are the cache key, and with `--render` a changed file among them
-    /// is compared only through the render.
+    /// What the render reads ([`crate::source::units::Unit::inputs`]):
+    /// written into the temporary tree, their object ids are the cache key,
+    /// and with `--render` a changed file among them is compared only
+    /// through the render.
     pub inputs: Inputs,
-}
-
-/// A directory a render reads.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct InputDirectory {
-    /// Repository-relative; `.` for the root.
-    pub path: String,
-    /// Its subdirectories too (a Helm chart).
-    pub recursive: bool,
-}
-
-/// Repository-relative directories and files a render reads.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Inputs {
-    pub directories: Vec<InputDirectory>,
-    pub files: Vec<String>,
-}
-
-impl Inputs {
-    /// Whether the file `path` is one of the inputs.
-    pub fn contains(&self, path: &str) -> bool {
-        let dir = path.rsplit_once('/').map_or(".", |(dir, _)| dir);
-        let is_root = |d: &str| d.is_empty() || d == ".";
-        self.files.iter().any(|f| f == path)
-            || self.directories.iter().any(|d| {
-                if d.recursive {
-                    is_root(&d.path)
-                        || dir == d.path
-                        || dir
-                            .strip_prefix(d.path.as_str())
-                            .is_some_and(|r| r.starts_with('/'))
-                } else {
-                    dir == d.path || (is_root(dir) && is_root(&d.path))
-                }
-            })
-    }
 }
 
 /// What rendering did in one run, for `--verbose` and the notes the CLI

@@ -1,90 +1,65 @@
 //! The rendered units of a commit's tree, from the deploy units
-//! [`crate::source::units`] discovers there: kustomize and Helm units are
-//! rendered; directory units are not (their files are compared as files);
-//! plugin units are compared as mz-presync reads them, with a note.
+//! [`crate::source::units::discover_git`] finds there: kustomize and Helm
+//! units are rendered; directory units are not (their files are compared
+//! as files); units built by a config management plugin are compared as
+//! mz-presync reads their files, with a note. mz-presync's own plugin
+//! hands Argo CD the converted files of the directory, so reading them is
+//! what it renders; another plugin's output cannot be known without it,
+//! and the note says that too.
 
 use git2::{Repository, Tree};
 
-use super::{How, InputDirectory, Inputs, RenderUnit};
+use super::{How, RenderUnit, describe};
 use crate::history::range::HistoryError;
-use crate::source::units::UnitRef;
+use crate::history::resources::MAX_BLOB_SIZE;
+use crate::source::units::{ConfigUnit, Renderer, Unit, discover_git};
 
-/// PROVISIONAL until the units API lands: kustomize roots only.
+/// The units of `tree` to render; notes about units left unrendered go to
+/// `notes`.
 pub fn units_at(
     repo: &Repository,
     tree: &Tree<'_>,
-    _notes: &mut Vec<String>,
+    config: Option<&[ConfigUnit]>,
+    notes: &mut Vec<String>,
 ) -> Result<Vec<RenderUnit>, HistoryError> {
-    use std::collections::{BTreeMap, BTreeSet};
-    let mut kustomizations: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
-        if entry.name().is_ok_and(|n| n == "kustomization.yaml")
-            && let Ok(blob) = repo.find_blob(entry.id())
-        {
-            let dir = dir.trim_end_matches('/').to_owned();
-            let text = String::from_utf8_lossy(blob.content());
-            let refs = text
-                .lines()
-                .filter_map(|l| l.trim().strip_prefix("- "))
-                .map(|r| normalize(&dir, r.trim()))
-                .collect();
-            kustomizations.insert(dir, refs);
-        }
-        git2::TreeWalkResult::Ok
-    })?;
-    let referenced: BTreeSet<&String> = kustomizations.values().flatten().collect();
-    let mut units = Vec::new();
-    for (dir, refs) in &kustomizations {
-        if referenced.contains(dir) {
-            continue;
-        }
-        let mut directories = vec![dir.clone()];
-        let mut todo = refs.clone();
-        while let Some(r) = todo.pop() {
-            if let Some(more) = kustomizations.get(&r)
-                && !directories.contains(&r)
-            {
-                directories.push(r.clone());
-                todo.extend(more.iter().cloned());
-            }
-        }
-        directories.sort();
-        units.push(RenderUnit {
-            unit: UnitRef {
-                kind: crate::source::units::UnitKind::Kustomization,
-                name: dir.clone(),
-                path: dir.clone(),
-            },
-            how: How::Kustomize,
-            inputs: Inputs {
-                directories: directories
-                    .into_iter()
-                    .map(|path| InputDirectory {
-                        path,
-                        recursive: false,
-                    })
-                    .collect(),
-                files: Vec::new(),
-            },
-        });
-    }
-    Ok(units)
+    let units = discover_git(repo, tree, MAX_BLOB_SIZE, config)?;
+    Ok(units
+        .all()
+        .iter()
+        .filter_map(|unit| render_unit(unit, notes))
+        .collect())
 }
 
-fn normalize(dir: &str, reference: &str) -> String {
-    let mut parts: Vec<&str> = if dir.is_empty() {
-        Vec::new()
-    } else {
-        dir.split('/').collect()
-    };
-    for part in reference.split('/') {
-        match part {
-            "." | "" => {}
-            ".." => {
-                parts.pop();
-            }
-            other => parts.push(other),
+fn render_unit(unit: &Unit, notes: &mut Vec<String>) -> Option<RenderUnit> {
+    let how = match &unit.renderer {
+        Renderer::Kustomize => How::Kustomize,
+        Renderer::Helm {
+            values,
+            release,
+            namespace,
+        } => How::Helm {
+            chart: unit.path.clone(),
+            release: release.clone(),
+            namespace: namespace.clone(),
+            values: values.clone(),
+        },
+        Renderer::Directory { .. } => return None,
+        Renderer::Plugin { name } => {
+            let plugin = if name.is_empty() {
+                "a config management plugin".to_owned()
+            } else {
+                format!("the config management plugin {name:?}")
+            };
+            notes.push(format!(
+                "{} is built by {plugin}: not rendered, its files are compared as mz-presync reads them (what the mz-presync plugin hands Argo CD; another plugin's output may differ)",
+                describe(&unit.reference())
+            ));
+            return None;
         }
-    }
-    parts.join("/")
+    };
+    Some(RenderUnit {
+        unit: unit.reference(),
+        how,
+        inputs: unit.inputs(),
+    })
 }

@@ -150,6 +150,8 @@ pub struct RenderUnit {
     /// and with `--render` a changed file among them is compared only
     /// through the render.
     pub inputs: Inputs,
+    /// Where rendered objects without a namespace end up.
+    pub destination_namespace: Option<String>,
 }
 
 /// What rendering did in one run, for `--verbose` and the notes the CLI

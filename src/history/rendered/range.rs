@@ -16,7 +16,9 @@ use crate::history::Change;
 use crate::history::compare::{CompareOptions, Side, compare};
 use crate::history::range::{HistoryError, RangePlan};
 use crate::history::tree_diff::ManifestDelta;
-use crate::source::units::UnitRef;
+use crate::source::has_manifest_extension;
+use crate::source::kustomize::is_kustomization_path;
+use crate::source::units::{UnitRef, mentions_unit_groups};
 
 /// The rendered units of one tree. Called once per distinct tree.
 pub type UnitsAt<'a> =
@@ -119,7 +121,8 @@ fn keyed(
         .collect()
 }
 
-/// Units per tree, discovered once per distinct tree.
+/// Units per tree, discovered once per distinct tree, and not again for a
+/// commit that cannot change them.
 struct UnitsCache<'u, 'a> {
     units_at: &'u mut UnitsAt<'a>,
     by_tree: HashMap<Oid, Vec<RenderUnit>>,
@@ -134,6 +137,62 @@ impl UnitsCache<'_, '_> {
         self.by_tree.insert(tree.id(), units.clone());
         Ok(units)
     }
+
+    /// The units of a commit's `tree`, whose first parent's tree is
+    /// `parent`: the parent's units when the commit only edits files that
+    /// discovery does not read (a walk of the whole tree per commit would
+    /// make a long range cost commits × files).
+    fn after(
+        &mut self,
+        repo: &Repository,
+        parent: Option<&Tree<'_>>,
+        tree: &Tree<'_>,
+    ) -> Result<Vec<RenderUnit>, HistoryError> {
+        if let Some(parent) = parent
+            && !self.by_tree.contains_key(&tree.id())
+            && let Some(units) = self.by_tree.get(&parent.id())
+            && !may_change_units(repo, parent, tree)?
+        {
+            let units = units.clone();
+            self.by_tree.insert(tree.id(), units.clone());
+            return Ok(units);
+        }
+        self.at(repo, tree)
+    }
+}
+
+/// Whether going from `old` to `new` can change which units there are or
+/// what they read: a file added, deleted or renamed (a directory an
+/// ApplicationSet generator or a `units:` glob matches, a chart), or an
+/// edit of a kustomization, a `Chart.yaml`, the configuration, or a
+/// manifest naming Argo CD's or Flux's API group on either side.
+fn may_change_units(
+    repo: &Repository,
+    old: &Tree<'_>,
+    new: &Tree<'_>,
+) -> Result<bool, git2::Error> {
+    let diff = repo.diff_tree_to_tree(Some(old), Some(new), None)?;
+    for delta in diff.deltas() {
+        if delta.status() != git2::Delta::Modified {
+            return Ok(true);
+        }
+        let Some(path) = delta.new_file().path() else {
+            return Ok(true);
+        };
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if is_kustomization_path(path) || name == "Chart.yaml" || name.starts_with(".mz-presync") {
+            return Ok(true);
+        }
+        if !has_manifest_extension(path) {
+            continue;
+        }
+        for id in [delta.old_file().id(), delta.new_file().id()] {
+            if mentions_unit_groups(repo.find_blob(id)?.content()) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
 }
 
 /// Plan one diff (old tree → new tree): record its units, queue the renders
@@ -154,7 +213,7 @@ fn plan_diff(
         Some(tree) => keyed(repo, tree, &units.at(repo, tree)?)?,
         None => BTreeMap::new(),
     };
-    let new_units = keyed(repo, new, &units.at(repo, new)?)?;
+    let new_units = keyed(repo, new, &units.after(repo, old, new)?)?;
     let refs: std::collections::BTreeSet<&UnitRef> =
         old_units.keys().chain(new_units.keys()).collect();
     for unit in refs {

@@ -61,5 +61,6 @@ fn render_unit(unit: &Unit, notes: &mut Vec<String>) -> Option<RenderUnit> {
         unit: unit.reference(),
         how,
         inputs: unit.inputs(),
+        destination_namespace: unit.destination_namespace.clone(),
     })
 }

@@ -314,7 +314,16 @@ fn change(file: &str, resource: &str, fields: &[&str]) -> Seen {
     )
 }
 
+fn application_unit(name: &str) -> Value {
+    serde_json::json!({
+        "kind": "argocd-application",
+        "name": name,
+        "path": format!("apps/overlays/{name}"),
+    })
+}
+
 const IMAGE: &str = "/spec/environmentdImageRef";
+const SECRET: &str = "/spec/backendSecretName";
 const POD_LABELS: &str = "/spec/podLabels";
 
 // ---------------------------------------------------------------------------
@@ -344,6 +353,34 @@ fn a_base_change_rolls_out_every_overlay_built_from_it_and_nothing_else() {
     assert_eq!(first["rendered"], "kustomize");
     assert_eq!(first["change"], "updated");
     assert_ne!(first["old_hash"], first["new_hash"]);
+    // Each rendered change names the Application that deploys the overlay.
+    assert_eq!(first["unit"], application_unit("eu-west"));
+    assert_eq!(
+        report["commits"][0]["changes"][1]["unit"],
+        application_unit("us-east")
+    );
+    // The net of the range: one rollout per cluster, no base file.
+    let net: Vec<(Value, Value, Value)> = report["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["unit"].clone(), r["file"].clone(), r["rollout"].clone()))
+        .collect();
+    assert_eq!(
+        net,
+        [
+            (
+                application_unit("eu-west"),
+                Value::from("apps/overlays/eu-west"),
+                Value::from(true)
+            ),
+            (
+                application_unit("us-east"),
+                Value::from("apps/overlays/us-east"),
+                Value::from(true)
+            ),
+        ]
+    );
 
     // Without --render the same range is the base file's change alone.
     let raw = rollouts(repo.path(), &["--format", "json", &range], None).json();
@@ -429,13 +466,62 @@ fn renders_are_cached_by_input_state() {
     );
     // us-east at start, bump, relabel and eu-west at start, bump: five
     // input states. us-east after the bump is asked for twice (the new
-    // side of the bump, the old side of the relabel): one cache hit. The
-    // README commit and the analytics unit render nothing.
+    // side of the bump, the old side of the relabel): one cache hit; the
+    // range's net (start against head) asks for four states already
+    // rendered. The README commit and the analytics unit render nothing.
     assert!(
-        run.stderr.contains("render: 5 renders, 1 cache hits"),
+        run.stderr.contains("render: 5 renders, 5 cache hits"),
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn a_base_change_reverted_inside_the_range_rolls_out_nothing() {
+    let test = "a_base_change_reverted_inside_the_range_rolls_out_nothing";
+    if !kustomize_available(test) {
+        return;
+    }
+    let mut repo = Repo::new();
+    let mut files = initial_files();
+    let start = repo.commit("start", &files, None);
+    // Not the image: going back would be a downgrade, an error of its own.
+    files.insert(
+        "apps/base/mz.yaml".into(),
+        base_mz("v26.0.0").replace("mz-backend", "mz-backend-2"),
+    );
+    let bump = repo.commit("rotate the backend secret", &files, Some(start));
+    files.insert("apps/base/mz.yaml".into(), base_mz("v26.0.0"));
+    let revert = repo.commit("Revert \"rotate the backend secret\"", &files, Some(bump));
+    let range = format!("{start}..{revert}");
+    let report = rollouts(repo.path(), &["--render", "--format", "json", &range], None).json();
+    // Each commit rolls out both overlays…
+    assert_eq!(
+        changes_of(&report),
+        [
+            vec![
+                change("apps/overlays/eu-west", "materialize/mz", &[SECRET]),
+                change("apps/overlays/us-east", "materialize/mz", &[SECRET]),
+            ],
+            vec![
+                change("apps/overlays/eu-west", "materialize/mz", &[SECRET]),
+                change("apps/overlays/us-east", "materialize/mz", &[SECRET]),
+            ],
+        ]
+    );
+    // …and merging the range rolls out nothing.
+    let resources = report["resources"].as_array().unwrap();
+    assert_eq!(resources.len(), 2, "{resources:?}");
+    for resource in resources {
+        assert_eq!(resource["change"], "unchanged", "{resource}");
+        assert_eq!(resource["rollout"], false, "{resource}");
+    }
+    let run = rollouts(
+        repo.path(),
+        &["--render", "--fail-on", "rollout", &range],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
 
 #[test]

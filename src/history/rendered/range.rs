@@ -14,8 +14,10 @@ use super::render::{Job, Renderer};
 use super::{RenderOptions, RenderSummary, RenderUnit};
 use crate::history::Change;
 use crate::history::compare::{CompareOptions, Side, compare};
+use crate::history::pathspec::Pathspec;
 use crate::history::range::{HistoryError, RangePlan};
 use crate::history::tree_diff::ManifestDelta;
+use crate::history::units::ScanUnit;
 use crate::source::has_manifest_extension;
 use crate::source::kustomize::is_kustomization_path;
 use crate::source::units::{UnitRef, mentions_unit_groups};
@@ -89,7 +91,7 @@ impl RenderedRange {
 struct Comparison {
     /// The commit, or `None` for the range's net comparison.
     commit: Option<String>,
-    unit: UnitRef,
+    unit: ScanUnit,
     how: super::RenderedBy,
     old: Option<InputKey>,
     new: Option<InputKey>,
@@ -126,9 +128,17 @@ fn keyed(
 struct UnitsCache<'u, 'a> {
     units_at: &'u mut UnitsAt<'a>,
     by_tree: HashMap<Oid, Vec<RenderUnit>>,
+    paths: &'u Pathspec,
 }
 
 impl UnitsCache<'_, '_> {
+    /// `rollouts -- PATH...`: a rendered unit is scanned when its path (what
+    /// its changes name as their file) is under the paths, whatever input
+    /// changed (a base elsewhere changes the objects of this unit).
+    fn in_scope(&self, unit: &UnitRef) -> bool {
+        self.paths.matches(&unit.path)
+    }
+
     fn at(&mut self, repo: &Repository, tree: &Tree<'_>) -> Result<Vec<RenderUnit>, HistoryError> {
         if let Some(units) = self.by_tree.get(&tree.id()) {
             return Ok(units.clone());
@@ -218,7 +228,7 @@ fn plan_diff(
         old_units.keys().chain(new_units.keys()).collect();
     for unit in refs {
         let (before, after) = (old_units.get(unit), new_units.get(unit));
-        if before.map(|k| k.key) == after.map(|k| k.key) {
+        if before.map(|k| k.key) == after.map(|k| k.key) || !units.in_scope(unit) {
             continue;
         }
         if let (Some(before), Some(tree), Some(commit)) = (before, old, old_commit) {
@@ -237,16 +247,15 @@ fn plan_diff(
                 commit: new_commit,
             });
         }
-        let how = after
-            .or(before)
-            .expect("one side has the unit")
-            .unit
-            .how
-            .rendered_by();
+        // The head side's destination namespace wins, as for files.
+        let current = &after.or(before).expect("one side has the unit").unit;
         comparisons.push(Comparison {
             commit: label.clone(),
-            unit: unit.clone(),
-            how,
+            unit: ScanUnit {
+                reference: unit.clone(),
+                destination_namespace: current.destination_namespace.clone(),
+            },
+            how: current.how.rendered_by(),
             old: before.map(|k| k.key),
             new: after.map(|k| k.key),
         });
@@ -260,12 +269,13 @@ fn plan_diff(
     })
 }
 
-/// Render what the range's commits (and, with `net`, its ends) change in
-/// the rendered units `units_at` finds in each tree.
+/// Render what the range's commits (and, with `net`, the head against that
+/// base) change in the rendered units `units_at` finds in each tree.
 pub fn render_range(
     repo: &Repository,
     plan: &RangePlan,
-    net: bool,
+    net: Option<Option<Oid>>,
+    paths: &Pathspec,
     options: RenderOptions,
     compare_options: &CompareOptions,
     units_at: &mut UnitsAt<'_>,
@@ -274,6 +284,7 @@ pub fn render_range(
     let mut units = UnitsCache {
         units_at,
         by_tree: HashMap::new(),
+        paths,
     };
     let mut jobs = Vec::new();
     let mut comparisons = Vec::new();
@@ -300,10 +311,9 @@ pub fn render_range(
         )?;
         range.commits.insert(label, diff);
     }
-    if let (true, Some(head)) = (net, plan.head) {
+    if let (Some(base), Some(head)) = (net, plan.head) {
         let head_tree = repo.find_commit(head)?.tree()?;
-        let base_tree = plan
-            .base
+        let base_tree = base
             .map(|b| repo.find_commit(b).and_then(|c| c.tree()))
             .transpose()?;
         range.net = Some(plan_diff(
@@ -311,7 +321,7 @@ pub fn render_range(
             &mut units,
             base_tree.as_ref(),
             &head_tree,
-            plan.base,
+            base,
             head,
             None,
             &mut jobs,
@@ -346,9 +356,10 @@ fn compare_renders(
 ) -> Vec<Change> {
     let side = |key: &Option<InputKey>| {
         key.as_ref().and_then(|k| renderer.get(k)).map(|blob| Side {
-            path: &comparison.unit.path,
+            path: &comparison.unit.reference.path,
             blob,
             patch_of: None,
+            units: std::slice::from_ref(&comparison.unit),
         })
     };
     let old: Vec<Side<'_>> = side(&comparison.old).into_iter().collect();

@@ -367,6 +367,9 @@ fn compare_renders(
     let mut changes = compare(&old, &new, options);
     for change in &mut changes {
         change.rendered = Some(comparison.how);
+        // A line of the rendered stream is no line of any file in the
+        // repository: annotations name the unit, without a position.
+        change.position = None;
     }
     changes
 }

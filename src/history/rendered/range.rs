@@ -373,3 +373,63 @@ fn compare_renders(
     }
     changes
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(repo: &Repository, files: &[(&str, &str)]) -> Oid {
+        let mut index = git2::Index::new().unwrap();
+        for (path, text) in files {
+            let id = repo.blob(text.as_bytes()).unwrap();
+            index
+                .add(&git2::IndexEntry {
+                    ctime: git2::IndexTime::new(0, 0),
+                    mtime: git2::IndexTime::new(0, 0),
+                    dev: 0,
+                    ino: 0,
+                    mode: 0o100644,
+                    uid: 0,
+                    gid: 0,
+                    file_size: 0,
+                    id,
+                    flags: 0,
+                    flags_extended: 0,
+                    path: path.as_bytes().to_vec(),
+                })
+                .unwrap();
+        }
+        index.write_tree_to(repo).unwrap()
+    }
+
+    #[test]
+    fn only_edits_of_what_discovery_reads_can_change_units() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let app = "apiVersion: argoproj.io/v1alpha1\nkind: Application\n";
+        let start = [
+            ("apps/o/kustomization.yaml", "resources: [mz.yaml]\n"),
+            ("apps/o/mz.yaml", "kind: Materialize\n"),
+            ("argocd/o.yaml", app),
+            ("README.md", "one\n"),
+        ];
+        let changed = |edit: (&str, &str)| {
+            let mut files = start.to_vec();
+            match files.iter_mut().find(|(path, _)| *path == edit.0) {
+                Some(file) => file.1 = edit.1,
+                None => files.push(edit),
+            }
+            let old = repo.find_tree(tree(&repo, &start)).unwrap();
+            let new = repo.find_tree(tree(&repo, &files)).unwrap();
+            may_change_units(&repo, &old, &new).unwrap()
+        };
+        assert!(!changed(("README.md", "two\n")));
+        assert!(!changed((
+            "apps/o/mz.yaml",
+            "kind: Materialize\nspec: {}\n"
+        )));
+        assert!(changed(("apps/o/kustomization.yaml", "resources: []\n")));
+        assert!(changed(("argocd/o.yaml", &format!("{app}spec: {{}}\n"))));
+        assert!(changed(("apps/p/mz.yaml", "kind: Materialize\n")));
+    }
+}

@@ -499,3 +499,125 @@ fn moving_a_manifest_to_another_directory_unit_is_delete_and_create() {
         ]
     );
 }
+
+fn application(name: &str, path: &str) -> String {
+    format!(
+        "apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: {name}
+  namespace: argocd
+spec:
+  project: default
+  source:
+    repoURL: https://example.com/gitops.git
+    path: {path}
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: materialize
+"
+    )
+}
+
+/// A shared kustomize base under two Applications' overlays: a change to
+/// the base changes the resource in each Application (each deploys it),
+/// and the object without a namespace takes the destination namespace.
+#[test]
+fn a_shared_base_changes_the_resource_in_every_application_built_from_it() {
+    let mut repo = Repo::new();
+    repo.set(
+        "apps/us-east.yaml",
+        &application("mz-us-east", "clusters/us-east"),
+    );
+    repo.set(
+        "apps/eu-west.yaml",
+        &application("mz-eu-west", "clusters/eu-west"),
+    );
+    repo.set("base/kustomization.yaml", "resources:\n- mz.yaml\n");
+    let unnamespaced = |image: &str| mz(image).replace("  namespace: materialize\n", "");
+    repo.set("base/mz.yaml", &unnamespaced("v26.1.0"));
+    for cluster in ["us-east", "eu-west"] {
+        repo.set(
+            &format!("clusters/{cluster}/kustomization.yaml"),
+            "resources:\n- ../../base\n",
+        );
+    }
+    let base = repo.commit("Two Applications over one base");
+    repo.set("base/mz.yaml", &unnamespaced("v26.2.0"));
+    let bump = repo.commit("Bump the base");
+    let report = repo.json(&[&format!("{base}..{bump}")]);
+    let app =
+        |name: &str, path: &str| json!({"kind": "argocd-application", "name": name, "path": path});
+    let changes: Vec<(Value, Value, Value, Value)> = report["commits"][0]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["unit"].clone(),
+                c["namespace"].clone(),
+                c["file"].clone(),
+                c["rollout"].clone(),
+            )
+        })
+        .collect();
+    let eu = app("mz-eu-west", "clusters/eu-west");
+    let us = app("mz-us-east", "clusters/us-east");
+    assert_eq!(
+        changes,
+        [
+            (
+                eu.clone(),
+                json!("materialize"),
+                json!("base/mz.yaml"),
+                json!(true)
+            ),
+            (
+                us.clone(),
+                json!("materialize"),
+                json!("base/mz.yaml"),
+                json!(true)
+            ),
+        ]
+    );
+    let resources: Vec<(Value, Value, Value)> = report["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["unit"].clone(), r["change"].clone(), r["commits"].clone()))
+        .collect();
+    assert_eq!(
+        resources,
+        [
+            (eu, json!("updated"), ids(&[bump])),
+            (us, json!("updated"), ids(&[bump])),
+        ]
+    );
+    let (_, human, _) = repo.run_in(repo.path(), &[&format!("{base}..{bump}")]);
+    assert!(
+        human.contains("mz-eu-west:materialize/mz") && human.contains("mz-us-east:materialize/mz"),
+        "{human}"
+    );
+}
+
+/// Units come from both ends of a range: an Application deleted with its
+/// manifests still names the resource it deployed.
+#[test]
+fn a_unit_deleted_inside_the_range_still_names_its_resources() {
+    let mut repo = Repo::new();
+    repo.set(
+        "apps/us-east.yaml",
+        &application("mz-us-east", "clusters/us-east"),
+    );
+    repo.set(US_EAST, &mz("v26.1.0"));
+    let base = repo.commit("An Application for us-east");
+    repo.files.clear();
+    let gone = repo.commit("Decommission us-east");
+    let report = repo.json(&[&format!("{base}..{gone}")]);
+    assert_eq!(
+        report["resources"][0]["unit"],
+        json!({"kind": "argocd-application", "name": "mz-us-east", "path": "clusters/us-east"})
+    );
+    assert_eq!(report["resources"][0]["change"], "deleted");
+    assert_eq!(report["resources"].as_array().unwrap().len(), 1);
+}

@@ -244,7 +244,10 @@ pub struct Change {
 impl Change {
     /// [`Change::resource_name`] with its unit: `UNIT:namespace/name`.
     pub fn qualified_name(&self) -> String {
-        units::qualify(&self.unit, &self.resource_name())
+        match &self.name {
+            Some(name) => self.unit.qualify(self.namespace.as_deref(), name),
+            None => self.unit.qualify(None, &self.resource_name()),
+        }
     }
 
     /// `namespace/name`, `name`, or the file for an object without a name.

@@ -65,7 +65,10 @@ impl NetResource {
     }
 
     pub fn qualified_name(&self) -> String {
-        super::units::qualify(&self.unit, &self.resource_name())
+        match &self.name {
+            Some(name) => self.unit.qualify(self.namespace.as_deref(), name),
+            None => self.unit.qualify(None, &self.resource_name()),
+        }
     }
 
     /// The base→head change.

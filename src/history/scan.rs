@@ -17,6 +17,7 @@ use super::patches::PatchIndex;
 use super::pathspec::Pathspec;
 use super::range::{HistoryError, open_repository, plan_range};
 use super::rendered::{self, RenderOptions};
+use super::resources::MAX_BLOB_SIZE;
 use super::sides::{Indexes, classify};
 use super::tree_diff::{
     CommitDiff, DiffTrees, ManifestDelta, blobs_of, commit_diff, manifest_deltas,
@@ -24,7 +25,7 @@ use super::tree_diff::{
 use super::units::UnitIndex;
 use super::{Change, CommitChanges, History, NetChanges};
 use crate::crd::{Algorithm, Operator};
-use crate::source::units::Units;
+use crate::source::units::{ConfigUnit, Units, discover_git};
 
 /// Enough commits per chunk to keep both cores busy, few enough that the
 /// diffs of one chunk stay small in memory.
@@ -50,6 +51,9 @@ pub struct ScanOptions {
     /// The directory relative paths start from when it is inside the work
     /// tree (else they start at its root); `None`: the root.
     pub cwd: Option<PathBuf>,
+    /// The `units:` of `.mz-presync.yaml` (repository-relative paths):
+    /// when given, the deploy units instead of discovery.
+    pub units: Option<Vec<ConfigUnit>>,
     /// Render kustomize and Helm units and compare their output
     /// ([`super::rendered`]) instead of their files.
     pub render: Option<RenderOptions>,
@@ -112,7 +116,11 @@ pub fn scan(
         _ => None,
     };
     let net_wanted = options.net && (plan.base.is_some() || plan.shallow_boundary.len() <= 1);
-    let mut units = UnitIndex::new(discover_units(&repo, plan.head, net_base)?);
+    let mut units = UnitIndex::new(discover_units(
+        &repo,
+        [plan.head, net_base],
+        options.units.as_deref(),
+    )?);
     let repo_path = repo.path().to_path_buf();
     let compare_options = CompareOptions {
         locate_changes: options.locate_changes,
@@ -124,7 +132,12 @@ pub fn scan(
         .render
         .map(|render| {
             let net = net_wanted.then_some(net_base);
-            rendered::render_commits(&repo, &plan, net, &paths, render, &compare_options)
+            let ends = rendered::Ends {
+                net,
+                paths: &paths,
+                config: options.units.as_deref(),
+            };
+            rendered::render_commits(&repo, &plan, &ends, render, &compare_options)
         })
         .transpose()?;
     progress(0, total);
@@ -231,11 +244,22 @@ pub fn scan(
     })
 }
 
-/// The deploy units of the repository at the range's head and base.
+/// The deploy units of the repository at the range's head and base (the
+/// same commit once), or those `configured` (`units:`) when given.
 fn discover_units(
-    _repo: &Repository,
-    _head: Option<git2::Oid>,
-    _base: Option<git2::Oid>,
+    repo: &Repository,
+    ends: [Option<git2::Oid>; 2],
+    configured: Option<&[ConfigUnit]>,
 ) -> Result<Vec<Units>, HistoryError> {
-    Ok(vec![Units::default()])
+    let mut found = Vec::new();
+    let mut seen = Vec::new();
+    for id in ends.into_iter().flatten() {
+        if seen.contains(&id) {
+            continue;
+        }
+        seen.push(id);
+        let tree = repo.find_commit(id)?.tree()?;
+        found.push(discover_git(repo, &tree, MAX_BLOB_SIZE, configured)?);
+    }
+    Ok(found)
 }

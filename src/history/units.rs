@@ -40,12 +40,6 @@ impl ScanUnit {
     }
 }
 
-/// `UNITNAME:NAMESPACE/NAME` (or `UNITNAME:NAME`): a resource named with
-/// its unit, as the human and GitHub reports and the Action write it.
-pub fn qualify(unit: &UnitRef, name: &str) -> String {
-    format!("{}:{name}", unit.name)
-}
-
 /// The units of the repository at the range's ends, and what each looked-up
 /// path belongs to.
 #[derive(Default)]
@@ -118,9 +112,5 @@ mod tests {
         assert_eq!(units[0].reference.kind, UnitKind::Directory);
         assert_eq!(units[0].reference.path, "clusters/us-east");
         assert_eq!(index.of("top.yaml")[0].reference.name, ".");
-        assert_eq!(
-            qualify(&units[0].reference, "materialize/mz"),
-            "clusters/us-east:materialize/mz"
-        );
     }
 }

@@ -44,26 +44,33 @@ pub use crate::source::units::{InputDirectory, UnitInputs as Inputs};
 
 pub use range::{RenderedRange, render_range};
 
+/// What of a range the scan asks to render, besides its commits.
+pub struct Ends<'a> {
+    /// Also compare the range's head with this base (none: from nothing).
+    pub net: Option<Option<git2::Oid>>,
+    /// `rollouts -- PATH...`.
+    pub paths: &'a super::pathspec::Pathspec,
+    /// The configuration's `units:`, which replace discovery.
+    pub config: Option<&'a [crate::source::units::ConfigUnit]>,
+}
+
 /// [`render_range`] over the units [`units::units_at`] finds in each tree.
-/// `net`: also compare the range's head with this base (none: from
-/// nothing).
 pub fn render_commits(
     repo: &git2::Repository,
     plan: &super::range::RangePlan,
-    net: Option<Option<git2::Oid>>,
-    paths: &super::pathspec::Pathspec,
+    ends: &Ends<'_>,
     options: RenderOptions,
     compare_options: &super::compare::CompareOptions,
 ) -> Result<RenderedRange, super::HistoryError> {
     let mut notes = Vec::new();
     let mut units_at = |repo: &git2::Repository, tree: &git2::Tree<'_>| {
-        units::units_at(repo, tree, None, &mut notes)
+        units::units_at(repo, tree, ends.config, &mut notes)
     };
     let mut range = render_range(
         repo,
         plan,
-        net,
-        paths,
+        ends.net,
+        ends.paths,
         options,
         compare_options,
         &mut units_at,

@@ -76,7 +76,7 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
         net: true,
         paths: args.paths,
         cwd: std::env::current_dir().ok(),
-        units: None,
+        units: ctx.units.clone(),
         render: args.render.then_some(RenderOptions {
             timeout: args.render_timeout,
         }),

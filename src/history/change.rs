@@ -60,13 +60,18 @@ pub fn updated(before: &Entry<'_>, after: &Entry<'_>, options: &CompareOptions) 
     let verdict = judge::updated(options.operator, old, new, &fields);
     let rollout = verdict.rollout;
     let fields = with_triggers(fields, &verdict);
-    let mut locator = Locator::new(after);
-    let mut findings = two_version_findings(old, new, rollout, &mut locator);
-    findings.extend(waiting_for_approval::check(&verdict, &mut locator));
-    apply_suppressions(&mut findings, after.file(), &new.value);
-    findings.extend(single_object_findings(after, options));
-    let position = (options.locate_changes && rollout)
-        .then(|| locator.at(fields.first().map_or("", String::as_str), Target::Key));
+    let (findings, position) = if options.verdicts_only {
+        (Vec::new(), None)
+    } else {
+        let mut locator = Locator::new(after);
+        let mut findings = two_version_findings(old, new, rollout, &mut locator);
+        findings.extend(waiting_for_approval::check(&verdict, &mut locator));
+        apply_suppressions(&mut findings, after.file(), &new.value);
+        findings.extend(single_object_findings(after, options));
+        let position = (options.locate_changes && rollout)
+            .then(|| locator.at(fields.first().map_or("", String::as_str), Target::Key));
+        (findings, position)
+    };
     Some(Change {
         unit: after.unit.reference.clone(),
         namespace: after.namespace().map(str::to_owned),
@@ -98,11 +103,15 @@ pub fn created(after: &Entry<'_>, options: &CompareOptions) -> Change {
     }
     let new = after.resource;
     let new_hash = hash_hex(new);
-    let mut locator = Locator::new(after);
-    let findings = single_object_findings(after, options);
     let verdict = judge::created(new);
     let rollout = verdict.rollout;
-    let position = (options.locate_changes && rollout).then(|| locator.at("", Target::Key));
+    let (findings, position) = if options.verdicts_only {
+        (Vec::new(), None)
+    } else {
+        let mut locator = Locator::new(after);
+        let position = (options.locate_changes && rollout).then(|| locator.at("", Target::Key));
+        (single_object_findings(after, options), position)
+    };
     Change {
         unit: after.unit.reference.clone(),
         namespace: after.namespace().map(str::to_owned),
@@ -257,6 +266,11 @@ fn patch_change(
             .then(|| locator.at(fields.first().map_or("", String::as_str), Target::Key));
     } else {
         findings.extend(waiting);
+    }
+    if options.verdicts_only {
+        // Patches are few: built whole, then only the verdict is kept.
+        findings.clear();
+        position = None;
     }
     let api_version = |side: Option<&Entry<'_>>| side.map(|e| e.resource.api_version.clone());
     Change {

@@ -22,6 +22,11 @@ pub struct CompareOptions {
     pub algorithm: Algorithm,
     /// The operator model that decides rollout requests and restarts.
     pub operator: Operator,
+    /// Only the verdicts (rollout, restart, hashes, fields): no findings
+    /// and no positions. The net of a range needs no more (its findings
+    /// are the commits'), and a single revision's net creates every
+    /// resource of the head.
+    pub verdicts_only: bool,
 }
 
 /// Compare the resources of the old and new sides of a diff.

@@ -21,9 +21,13 @@
 //!   objects, or a kustomize patch found through [`patches`] and
 //!   [`inline_patches`]).
 //! * [`compare`] pairs the resources of the old and new sides of one diff
-//!   by identity ([`pairing`]), so a moved file or a resource moving between
-//!   files is not a change, and builds each change ([`change`]) with its
-//!   fields ([`fields`]) and findings ([`rules`]).
+//!   by identity ([`pairing`]: deploy unit, namespace, name — the units
+//!   found once per run at the range's ends, looked up once per changed
+//!   path by [`units`]), so a moved file or a resource moving between
+//!   files of one unit is not a change, and builds each change ([`change`])
+//!   with its fields ([`fields`]) and findings ([`rules`]).
+//! * [`pathspec`] scopes the tree diffs to `-- PATH...`; [`net`] folds the
+//!   base→head comparison and the commits into one verdict per resource.
 //!
 //! The two-version rules live in [`rules`], one file each; the upgrade
 //! window they apply is a CRD fact ([`crate::crd::upgrade_window`]).

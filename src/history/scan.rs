@@ -6,6 +6,7 @@
 //! are never read or written. This file only orders those steps.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use git2::{Repository, Tree};
 use rayon::prelude::*;
@@ -25,7 +26,7 @@ use super::tree_diff::{
 use super::units::UnitIndex;
 use super::{Change, CommitChanges, History, NetChanges};
 use crate::crd::{Algorithm, Operator};
-use crate::source::units::{ConfigUnit, Units, discover_git};
+use crate::source::units::{ConfigUnit, ConfiguredUnits, Units, discover_git};
 
 /// Enough commits per chunk to keep both cores busy, few enough that the
 /// diffs of one chunk stay small in memory.
@@ -51,9 +52,9 @@ pub struct ScanOptions {
     /// The directory relative paths start from when it is inside the work
     /// tree (else they start at its root); `None`: the root.
     pub cwd: Option<PathBuf>,
-    /// The `units:` of `.mz-presync.yaml` (repository-relative paths):
-    /// when given, the deploy units instead of discovery.
-    pub units: Option<Vec<ConfigUnit>>,
+    /// The `units:` of `.mz-presync.yaml`: when given, the deploy units
+    /// instead of discovery (rebased onto the repository's work tree).
+    pub units: Option<Arc<ConfiguredUnits>>,
     /// Render kustomize and Helm units and compare their output
     /// ([`super::rendered`]) instead of their files.
     pub render: Option<RenderOptions>,
@@ -116,16 +117,21 @@ pub fn scan(
         _ => None,
     };
     let net_wanted = options.net && (plan.base.is_some() || plan.shallow_boundary.len() <= 1);
+    let configured = options.units.as_ref().map(|units| match repo.workdir() {
+        Some(root) => units.for_root(root),
+        None => units.entries.clone(),
+    });
     let mut units = UnitIndex::new(discover_units(
         &repo,
         [plan.head, net_base],
-        options.units.as_deref(),
+        configured.as_deref(),
     )?);
     let repo_path = repo.path().to_path_buf();
     let compare_options = CompareOptions {
         locate_changes: options.locate_changes,
         algorithm: options.algorithm,
         operator: options.operator,
+        verdicts_only: false,
     };
     let total = plan.commits.len();
     let mut rendered = options
@@ -135,7 +141,7 @@ pub fn scan(
             let ends = rendered::Ends {
                 net,
                 paths: &paths,
-                config: options.units.as_deref(),
+                config: configured.as_deref(),
             };
             rendered::render_commits(&repo, &plan, &ends, render, &compare_options)
         })
@@ -211,7 +217,10 @@ pub fn scan(
                     patches: &mut patches,
                     units: &mut units,
                 },
-                &compare_options,
+                &CompareOptions {
+                    verdicts_only: true,
+                    ..compare_options
+                },
             )?;
             if let Some(rendered) = &mut rendered {
                 changes.extend(rendered.take_net_changes());

@@ -364,7 +364,12 @@ fn compare_renders(
     };
     let old: Vec<Side<'_>> = side(&comparison.old).into_iter().collect();
     let new: Vec<Side<'_>> = side(&comparison.new).into_iter().collect();
-    let mut changes = compare(&old, &new, options);
+    // The net is judged for its verdicts only, as the scan judges files'.
+    let options = CompareOptions {
+        verdicts_only: comparison.commit.is_none(),
+        ..*options
+    };
+    let mut changes = compare(&old, &new, &options);
     for change in &mut changes {
         change.rendered = Some(comparison.how);
         // A line of the rendered stream is no line of any file in the

@@ -1,5 +1,7 @@
 //! A pull-request summary (for `$GITHUB_STEP_SUMMARY` and PR comments): per
-//! resource, whether merging the range requests a rollout of it and whether
+//! resource of the history's net (`History::resources`: one per deploy
+//! unit, namespace and name), whether merging the range requests a rollout
+//! of it and whether
 //! that restarts the database (under the operator model it names), which
 //! commits and fields cause it, the new hash, and the `forcePromote` value
 //! that promotes the rollout immediately. Capped below GitHub's 1 MiB

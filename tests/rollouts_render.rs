@@ -718,3 +718,72 @@ fn a_helm_values_change_rolls_out_the_rendered_release() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("needs `helm`"), "{}", run.stderr);
 }
+
+#[test]
+fn plugin_units_are_read_as_files_with_a_note() {
+    let mut repo = Repo::new();
+    let mut files = Files::new();
+    files.insert("plugin-app/mz.yaml".into(), base_mz("v26.0.0"));
+    files.insert(
+        "argocd/plugin-app.yaml".into(),
+        application("plugin-app", "plugin-app").replace(
+            "    path: plugin-app\n",
+            "    path: plugin-app\n    plugin:\n      name: mz-presync\n",
+        ),
+    );
+    let start = repo.commit("start", &files, None);
+    files.insert("plugin-app/mz.yaml".into(), base_mz("v26.1.0"));
+    let bump = repo.commit("bump", &files, Some(start));
+    let empty = tempfile::tempdir().unwrap();
+    // No tool is needed: nothing is rendered.
+    let run = rollouts(
+        repo.path(),
+        &["--render", "--format", "json", &format!("{start}..{bump}")],
+        Some(&empty.path().display().to_string()),
+    );
+    let report = run.json();
+    assert_eq!(
+        changes_of(&report),
+        [vec![change(
+            "plugin-app/mz.yaml",
+            "materialize/mz",
+            &[IMAGE]
+        )]]
+    );
+    assert_eq!(report["commits"][0]["changes"][0].get("rendered"), None);
+    assert!(
+        run.stderr.contains(
+            "note: argocd-application plugin-app is built by the config management plugin \"mz-presync\": not rendered"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn the_human_report_marks_rendered_files() {
+    let test = "the_human_report_marks_rendered_files";
+    if !kustomize_available(test) {
+        return;
+    }
+    let mut repo = Repo::new();
+    let mut files = initial_files();
+    let start = repo.commit("start", &files, None);
+    files.insert(
+        "apps/overlays/eu-west/patch.yaml".into(),
+        overlay_patch("eu-west-2"),
+    );
+    let patch = repo.commit("relabel eu-west", &files, Some(start));
+    let run = rollouts(
+        repo.path(),
+        &["--render", &format!("{start}..{patch}")],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("eu-west:materialize/mz")
+            && run.stdout.contains("apps/overlays/eu-west [kustomize]"),
+        "{}",
+        run.stdout
+    );
+}

@@ -254,6 +254,16 @@ impl Change {
         }
     }
 
+    /// The file as reports show it: a rendered change's unit path says
+    /// which tool built it (`apps/overlays/us-east [kustomize]`), since its
+    /// lines are the rendered stream's, not a repository file's.
+    pub fn shown_file(&self) -> String {
+        match self.rendered {
+            Some(by) => format!("{} [{}]", self.file, by.as_str()),
+            None => self.file.clone(),
+        }
+    }
+
     /// `namespace/name`, `name`, or the file for an object without a name.
     pub fn resource_name(&self) -> String {
         match (&self.namespace, &self.name) {

@@ -17,6 +17,8 @@
 //!   [`inputs::InputKey`] (a hash of the object ids at its input paths) in
 //!   the commit and its parent: nothing is read or rendered for a commit
 //!   that touches other units.
+//! * [`units`] turns the deploy units [`crate::source::units`] discovers in
+//!   a tree into the units to render (kustomize, Helm), with their inputs.
 //! * [`render`] renders each distinct input state once per run (the cache
 //!   is keyed by the input key), in parallel, and fails closed: a missing
 //!   tool, a tool error or a timeout is an error, never an unrendered

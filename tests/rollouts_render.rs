@@ -12,6 +12,9 @@
 //! ships a helm binary for Linux), so the Helm case runs a stub `helm`
 //! script put first on PATH: it checks the arguments mz-presync passes and
 //! prints a fixed stream built from the chart's values file.
+//!
+//! Unix only: the stubs are shell scripts.
+#![cfg(unix)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

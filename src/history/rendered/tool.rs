@@ -11,13 +11,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-/// A program found on `PATH`, as the user's shell would find it.
+/// A program found on `PATH`, as the user's shell would find it; made
+/// absolute, since it runs in another directory.
 pub fn find_on_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .filter(|dir| !dir.as_os_str().is_empty())
         .map(|dir| dir.join(name))
         .find(|candidate| is_executable(candidate))
+        .and_then(|found| std::path::absolute(found).ok())
 }
 
 #[cfg(unix)]

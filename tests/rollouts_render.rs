@@ -578,6 +578,7 @@ fn a_broken_kustomization_fails_with_the_tools_stderr() {
         run.stderr
     );
     assert!(run.stderr.contains("failed: `"), "{}", run.stderr);
+    assert!(!run.stderr.contains("mz-presync-render-"), "{}", run.stderr);
 }
 
 /// A directory holding one executable script named `name`.

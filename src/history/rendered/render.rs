@@ -215,7 +215,10 @@ impl Renderer {
                 Some(code) => format!("exited with {code}"),
                 None => "was killed by a signal".to_owned(),
             };
-            let stderr = tool::stderr_excerpt(&output.stderr);
+            // The temporary directory means nothing to the reader: paths in
+            // it are shown repository-relative.
+            let stderr = tool::stderr_excerpt(&output.stderr)
+                .replace(&format!("{}/", dir.path().display()), "");
             return Err(RenderError::ToolFailed {
                 unit: name,
                 commit,

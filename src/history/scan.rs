@@ -149,6 +149,26 @@ pub fn scan(
     progress(0, total);
 
     let mut cache = BlobCache::default();
+    // The net's tree diff runs first so that the blobs it compares stay in
+    // the cache as the commits parse them.
+    let net_deltas = match (net_wanted, plan.head) {
+        (true, Some(head)) => {
+            let tree_of = |id: git2::Oid| repo.find_commit(id).and_then(|c| c.tree());
+            let head_tree = tree_of(head)?;
+            let base_tree = net_base.map(tree_of).transpose()?;
+            let mut deltas = manifest_deltas(&repo, base_tree.as_ref(), Some(&head_tree), &paths)?;
+            if let Some(rendered) = &rendered {
+                rendered.drop_covered(None, &mut deltas);
+            }
+            cache.pin(blobs_of(&deltas));
+            let trees = DiffTrees {
+                old: base_tree.as_ref().map(Tree::id),
+                new: Some(head_tree.id()),
+            };
+            Some((deltas, trees))
+        }
+        _ => None,
+    };
     let mut patches = PatchIndex::default();
     let mut commits = Vec::new();
     let mut done = 0;
@@ -194,20 +214,9 @@ pub fn scan(
         progress(done, total);
     }
 
-    let net = match (net_wanted, plan.head) {
-        (true, Some(head)) => {
-            let tree_of = |id: git2::Oid| repo.find_commit(id).and_then(|c| c.tree());
-            let head_tree = tree_of(head)?;
-            let base_tree = net_base.map(tree_of).transpose()?;
-            let mut deltas = manifest_deltas(&repo, base_tree.as_ref(), Some(&head_tree), &paths)?;
-            if let Some(rendered) = &rendered {
-                rendered.drop_covered(None, &mut deltas);
-            }
+    let net = match (net_deltas, plan.head) {
+        (Some((deltas, trees)), Some(head)) => {
             cache.load(&repo_path, blobs_of(&deltas), options.algorithm)?;
-            let trees = DiffTrees {
-                old: base_tree.as_ref().map(Tree::id),
-                new: Some(head_tree.id()),
-            };
             let mut changes = compare_deltas(
                 &repo,
                 &deltas,

@@ -260,9 +260,12 @@ fn plan_diff(
             new: after.map(|k| k.key),
         });
     }
-    let mut all: Vec<RenderUnit> = old_units.into_values().map(|k| k.unit).collect();
-    all.extend(new_units.into_values().map(|k| k.unit));
-    all.dedup();
+    let mut all: Vec<RenderUnit> = new_units.into_values().map(|k| k.unit).collect();
+    for unit in old_units.into_values().map(|k| k.unit) {
+        if !all.contains(&unit) {
+            all.push(unit);
+        }
+    }
     Ok(RenderedDiff {
         changes: Vec::new(),
         units: all,

@@ -65,11 +65,9 @@ impl Renderer {
         }
     }
 
+    /// What was left out, in the order met (the caller removes repeats).
     pub fn take_notes(&mut self) -> Vec<String> {
-        let mut notes = std::mem::take(self.notes.get_mut().unwrap_or_else(|e| e.into_inner()));
-        let mut seen = std::collections::HashSet::new();
-        notes.retain(|note| seen.insert(note.clone()));
-        notes
+        std::mem::take(self.notes.get_mut().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// Render every job whose key is not rendered yet, in parallel. Each

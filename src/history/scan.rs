@@ -121,12 +121,12 @@ pub fn scan(
         Some(root) => units.for_root(root),
         None => units.entries.clone(),
     });
+    let repo_path = repo.path().to_path_buf();
     let mut units = UnitIndex::new(discover_units(
-        &repo,
+        &repo_path,
         [plan.head, net_base],
         configured.as_deref(),
     )?);
-    let repo_path = repo.path().to_path_buf();
     let compare_options = CompareOptions {
         locate_changes: options.locate_changes,
         algorithm: options.algorithm,
@@ -263,21 +263,22 @@ pub fn scan(
 }
 
 /// The deploy units of the repository at the range's head and base (the
-/// same commit once), or those `configured` (`units:`) when given.
+/// same commit once), or those `configured` (`units:`) when given. Each end
+/// reads its tree's manifests (a few tens of milliseconds on 2,000 files):
+/// the two ends are read in parallel, head first in the result.
 fn discover_units(
-    repo: &Repository,
+    repo_path: &Path,
     ends: [Option<git2::Oid>; 2],
     configured: Option<&[ConfigUnit]>,
 ) -> Result<Vec<Units>, HistoryError> {
-    let mut found = Vec::new();
-    let mut seen = Vec::new();
-    for id in ends.into_iter().flatten() {
-        if seen.contains(&id) {
-            continue;
-        }
-        seen.push(id);
-        let tree = repo.find_commit(id)?.tree()?;
-        found.push(discover_git(repo, &tree, MAX_BLOB_SIZE, configured)?);
-    }
-    Ok(found)
+    let mut ids: Vec<git2::Oid> = ends.into_iter().flatten().collect();
+    ids.dedup();
+    ids.par_iter()
+        .map(|id| {
+            with_worker_repo(repo_path, |repo| {
+                let tree = repo.find_commit(*id)?.tree()?;
+                discover_git(repo, &tree, MAX_BLOB_SIZE, configured)
+            })
+        })
+        .collect()
 }

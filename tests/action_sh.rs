@@ -586,10 +586,10 @@ fn pull_request_that_changes_the_image_triggers_a_rollout() {
 
     let new_hash = hash_of(repo.path(), "clusters/prod/mz.yaml");
     assert_eq!(run.output("rollout"), "true");
-    assert_eq!(run.output("rollout-resources"), "prod/mz");
+    assert_eq!(run.output("rollout-resources"), "clusters/prod:prod/mz");
     assert_eq!(run.output("restart"), "true", "a new image restarts");
-    assert_eq!(run.output("restart-resources"), "prod/mz");
-    assert_eq!(run.hashes(), json!({"prod/mz": new_hash}));
+    assert_eq!(run.output("restart-resources"), "clusters/prod:prod/mz");
+    assert_eq!(run.hashes(), json!({"clusters/prod:prod/mz": new_hash}));
     assert_eq!(run.output("findings"), "0");
 
     // The rollout is annotated on the line of the field that causes it.
@@ -648,7 +648,10 @@ fn fail_on_rollout_fails_a_pull_request_that_rolls_out_and_says_which() {
         "outputs are set before the action fails"
     );
     let messages: Vec<_> = run.errors().iter().map(|a| a.message.clone()).collect();
-    assert_eq!(messages, ["merging rolls out prod/mz (fail-on: rollout)."]);
+    assert_eq!(
+        messages,
+        ["merging rolls out clusters/prod:prod/mz (fail-on: rollout)."]
+    );
 }
 
 /// A v1alpha1 manifest whose image moves without a new requestRollout:
@@ -704,10 +707,15 @@ fn the_operator_input_decides_rollout_and_restart() {
     run.assert_failed_at("Decide");
     assert_eq!(run.output("rollout"), "true");
     assert_eq!(run.output("restart"), "true");
-    assert_eq!(run.output("restart-resources"), "staging/mz");
+    assert_eq!(
+        run.output("restart-resources"),
+        "clusters/staging:staging/mz"
+    );
     let messages: Vec<_> = run.errors().iter().map(|a| a.message.clone()).collect();
     assert!(
-        messages.contains(&"merging restarts staging/mz (fail-on: restart).".to_owned()),
+        messages.contains(
+            &"merging restarts clusters/staging:staging/mz (fail-on: restart).".to_owned()
+        ),
         "{messages:?}"
     );
 
@@ -727,7 +735,10 @@ fn the_operator_input_decides_rollout_and_restart() {
         .run();
     run.assert_failed_at("Decide");
     assert_eq!(run.output("rollout"), "true");
-    assert_eq!(run.output("restart-resources"), "staging/mz");
+    assert_eq!(
+        run.output("restart-resources"),
+        "clusters/staging:staging/mz"
+    );
 }
 
 #[test]
@@ -767,7 +778,7 @@ fn pull_request_that_changes_only_excluded_fields_triggers_no_rollout() {
     assert_eq!(run.output("restart-resources"), "");
     assert_eq!(
         run.hashes(),
-        json!({"prod/mz": base_hash}),
+        json!({"clusters/prod:prod/mz": base_hash}),
         "the hash does not move"
     );
     assert_eq!(run.output("findings"), "0");
@@ -824,11 +835,16 @@ fn pull_request_with_a_schema_error_fails_with_an_annotation_on_the_field() {
     );
 
     assert!(
-        run.summary.contains("| ❌ | validate `.` |"),
+        run.summary.contains("❌ **validate** `.`: "),
         "{}",
         run.summary
     );
-    assert!(run.summary.contains("### Findings"), "{}", run.summary);
+    assert!(
+        run.summary
+            .contains("| severity | where | rule | message |"),
+        "{}",
+        run.summary
+    );
     assert!(
         run.summary.contains("`clusters/prod/mz.yaml:10:"),
         "{}",
@@ -900,9 +916,12 @@ fn pull_request_adding_a_v1alpha1_manifest_says_which_command_migrates_it() {
 
     // A new resource starts its first rollout.
     assert_eq!(run.output("rollout"), "true");
-    assert_eq!(run.output("rollout-resources"), "staging/mz");
+    assert_eq!(
+        run.output("rollout-resources"),
+        "clusters/staging:staging/mz"
+    );
     let hash = hash_of(repo.path(), "clusters/staging/mz.yaml");
-    assert_eq!(run.hashes(), json!({"staging/mz": hash}));
+    assert_eq!(run.hashes(), json!({"clusters/staging:staging/mz": hash}));
     assert_eq!(
         run.output("findings"),
         validate_errors(repo.path()).to_string()
@@ -967,6 +986,286 @@ fn a_report_too_long_for_a_comment_is_cut_to_fit_and_says_so() {
         "the job summary keeps the diff"
     );
     assert!(run.summary.contains("staging/mz-399"));
+}
+
+// --- one repository, many clusters (deploy units) ---------------------------
+
+/// `materialize/mz` on `image`: every cluster directory has one.
+fn cluster_mz(image: &str) -> String {
+    format!(
+        "\
+apiVersion: materialize.cloud/v1alpha2
+kind: Materialize
+metadata:
+  name: mz
+  namespace: materialize
+spec:
+  environmentdImageRef: materialize/environmentd:{image}
+  backendSecretName: materialize-backend
+"
+    )
+}
+
+const US_EAST: &str = "clusters/us-east/mz.yaml";
+const EU_WEST: &str = "clusters/eu-west/mz.yaml";
+/// Directory units are named by their path.
+const US_EAST_MZ: &str = "clusters/us-east:materialize/mz";
+const EU_WEST_MZ: &str = "clusters/eu-west:materialize/mz";
+
+/// Base: us-east on v26.1.0, eu-west a step ahead on v26.2.0. The pull
+/// request promotes us-east to eu-west's previous image and moves eu-west on:
+/// the same namespace/name in both, each with a new hash, and each new hash
+/// the other's old one.
+fn promote_across_clusters() -> (Repo, String, String) {
+    pull_request(
+        &[
+            (US_EAST, &cluster_mz("v26.1.0")),
+            (EU_WEST, &cluster_mz("v26.2.0")),
+        ],
+        &[
+            (US_EAST, &cluster_mz("v26.2.0")),
+            (EU_WEST, &cluster_mz("v26.3.0")),
+        ],
+    )
+}
+
+/// What the binary under test prints on stdout for `args`, in `repo`.
+fn binary_stdout(repo: &Path, args: &[&str]) -> String {
+    let output = Command::new(binary())
+        .args(["--color", "never", "--quiet"])
+        .args(args)
+        .current_dir(repo)
+        .output()
+        .unwrap();
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn promoting_across_clusters_rolls_out_both_and_fail_on_rollout_names_both() {
+    let (repo, base, head) = promote_across_clusters();
+    let run = Simulation::new(repo.path())
+        .event("pull_request", pull_request_event(&base, &head))
+        .input("fail-on", "rollout")
+        .run();
+    run.assert_failed_at("Decide");
+    let both = format!("{EU_WEST_MZ},{US_EAST_MZ}");
+    assert_eq!(run.output("rollout"), "true", "{}", run.log());
+    assert_eq!(run.output("rollout-resources"), both);
+    assert_eq!(run.output("restart"), "true", "new images restart");
+    assert_eq!(run.output("restart-resources"), both);
+    assert_eq!(
+        run.hashes(),
+        json!({
+            EU_WEST_MZ: hash_of(repo.path(), EU_WEST),
+            US_EAST_MZ: hash_of(repo.path(), US_EAST),
+        })
+    );
+    assert_eq!(
+        run.output("findings"),
+        "0",
+        "the same namespace/name in two clusters is no duplicate"
+    );
+    let messages: Vec<_> = run.errors().iter().map(|a| a.message.clone()).collect();
+    assert_eq!(
+        messages,
+        [format!(
+            "merging rolls out {EU_WEST_MZ}, {US_EAST_MZ} (fail-on: rollout)."
+        )]
+    );
+}
+
+/// The job summary is the binary's markdown, in order, and one line of the
+/// action's own (migrate): nothing in it is the script's judgement.
+#[test]
+fn the_summary_is_the_binarys_markdown_and_the_migrate_line() {
+    let (repo, base, head) = promote_across_clusters();
+    let run = Simulation::new(repo.path())
+        .event("pull_request", pull_request_event(&base, &head))
+        .run();
+    run.assert_succeeded();
+    let validate = binary_stdout(
+        repo.path(),
+        &["validate", "--format", "markdown", "--", "."],
+    );
+    let rollouts = binary_stdout(
+        repo.path(),
+        &[
+            "rollouts",
+            &format!("{base}..{head}"),
+            "--format",
+            "markdown",
+            "--",
+            ".",
+        ],
+    );
+    assert_eq!(
+        run.summary,
+        format!(
+            "## mz-presync\n\n{}\n\n✅ **migrate**: no `materialize.cloud/v1alpha1` manifest left.\n\n{}\n",
+            validate.trim_end(),
+            rollouts.trim_end()
+        )
+    );
+    assert_eq!(run.output("markdown"), run.summary.trim_end_matches('\n'));
+}
+
+#[test]
+fn a_change_reverted_inside_the_pull_request_rolls_out_nothing() {
+    let mut repo = Repo::new();
+    repo.write(US_EAST, &cluster_mz("v26.1.0"));
+    repo.write(EU_WEST, &cluster_mz("v26.1.0"));
+    let base = repo.commit("base");
+    let base_hash = hash_of(repo.path(), US_EAST);
+    repo.write(US_EAST, &cluster_mz("v26.2.0"));
+    repo.commit("us-east: try v26.2.0");
+    repo.write(US_EAST, &cluster_mz("v26.1.0"));
+    let head = repo.commit("Revert \"us-east: try v26.2.0\"");
+    let run = Simulation::new(repo.path())
+        .event("pull_request", pull_request_event(&base, &head))
+        .input("fail-on", "rollout")
+        .run();
+    run.assert_succeeded();
+    assert_eq!(run.output("rollout"), "false", "{}", run.log());
+    assert_eq!(run.output("rollout-resources"), "");
+    assert_eq!(
+        run.output("restart"),
+        "false",
+        "the net change restarts nothing"
+    );
+    assert_eq!(run.output("restart-resources"), "");
+    let hashes = run.hashes();
+    assert!(
+        hashes == json!({}) || hashes == json!({US_EAST_MZ: base_hash}),
+        "the hash does not move: {hashes}"
+    );
+}
+
+#[test]
+fn paths_scope_the_rollout_report_to_one_cluster() {
+    let (repo, base, head) = promote_across_clusters();
+    let run = Simulation::new(repo.path())
+        .event("pull_request", pull_request_event(&base, &head))
+        .input("paths", "clusters/us-east")
+        .input("fail-on", "rollout")
+        .run();
+    run.assert_failed_at("Decide");
+    assert_eq!(run.output("rollout-resources"), US_EAST_MZ, "{}", run.log());
+    assert_eq!(run.output("restart-resources"), US_EAST_MZ);
+    assert_eq!(
+        run.hashes(),
+        json!({US_EAST_MZ: hash_of(repo.path(), US_EAST)})
+    );
+    assert!(!run.summary.contains("eu-west"), "{}", run.summary);
+    assert!(
+        !run.annotations.iter().any(|a| a
+            .properties
+            .get("file")
+            .is_some_and(|f| f.contains("eu-west"))),
+        "{:#?}",
+        run.annotations
+    );
+    let messages: Vec<_> = run.errors().iter().map(|a| a.message.clone()).collect();
+    assert_eq!(
+        messages,
+        [format!(
+            "merging rolls out {US_EAST_MZ} (fail-on: rollout)."
+        )]
+    );
+}
+
+/// `environmentId` changes: an error only a comparison of two versions can
+/// find. validate counts nothing; the rollouts step's verdict fails the gate.
+#[test]
+fn an_error_only_the_range_shows_fails_the_gate() {
+    let with_id = |id: &str| {
+        PROD_V26_1.replace(
+            "  balancerdReplicas: 2\n",
+            &format!("  balancerdReplicas: 2\n  environmentId: {id}\n"),
+        )
+    };
+    let (repo, base, head) = pull_request(
+        &[(
+            "clusters/prod/mz.yaml",
+            &with_id("11111111-2222-4333-8444-555555555555"),
+        )],
+        &[(
+            "clusters/prod/mz.yaml",
+            &with_id("99999999-2222-4333-8444-555555555555"),
+        )],
+    );
+    let run = Simulation::new(repo.path())
+        .event("pull_request", pull_request_event(&base, &head))
+        .run();
+    run.assert_failed_at("Decide");
+    assert_eq!(run.output("findings"), "0", "validate finds nothing");
+    assert!(
+        run.errors().iter().any(|a| a
+            .properties
+            .get("title")
+            .is_some_and(|t| t.starts_with("environment-id-changed"))),
+        "{:#?}",
+        run.annotations
+    );
+    let verdict: Vec<_> = run
+        .errors()
+        .iter()
+        .filter(|a| a.properties.get("title").map(String::as_str) == Some("mz-presync"))
+        .map(|a| a.message.clone())
+        .collect();
+    assert_eq!(
+        verdict,
+        [format!(
+            "the changes of {base}..{head} have error findings: see the annotations of the rollout report and the job summary."
+        )]
+    );
+
+    let run = Simulation::new(repo.path())
+        .event("pull_request", pull_request_event(&base, &head))
+        .input("fail-on", "never")
+        .run();
+    run.assert_succeeded();
+}
+
+/// A stand-in for the binary that logs its arguments and runs the binary
+/// under test without `--render` (this test is about the wiring).
+fn logging_binary(dir: &Path) -> PathBuf {
+    let path = dir.join("mz-presync");
+    let script = format!(
+        "#!/usr/bin/env bash\nprintf '%s\\n' \"$*\" >> '{log}'\nargs=()\nfor a in \"$@\"; do [[ $a == --render ]] || args+=(\"$a\"); done\nexec '{binary}' \"${{args[@]}}\"\n",
+        log = dir.join("calls.log").display(),
+        binary = binary()
+    );
+    fs::write(&path, script).unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+#[test]
+fn the_render_input_adds_render_to_every_rollouts_call_and_paths_are_its_pathspec() {
+    let (repo, base, head) = promote_across_clusters();
+    for render in ["true", "false"] {
+        let tools = TempDir::new().unwrap();
+        let bin = logging_binary(tools.path());
+        let run = Simulation::new(repo.path())
+            .event("pull_request", pull_request_event(&base, &head))
+            .env("MZ_PRESYNC_BIN", bin.display().to_string())
+            .input("paths", "clusters/us-east clusters/eu-west")
+            .input("render", render)
+            .run();
+        run.assert_succeeded();
+        let rollouts: Vec<String> = calls(tools.path())
+            .into_iter()
+            .filter(|c| c.contains(" rollouts "))
+            .collect();
+        assert_eq!(rollouts.len(), 3, "github, json, markdown: {rollouts:?}");
+        for call in &rollouts {
+            assert_eq!(call.contains(" --render "), render == "true", "{call}");
+            assert!(
+                call.ends_with(" -- clusters/us-east clusters/eu-west"),
+                "{call}"
+            );
+        }
+    }
 }
 
 // --- where BASE comes from -------------------------------------------------
@@ -1099,10 +1398,10 @@ fn on_the_merge_commit_base_is_its_first_parent() {
             &merge[..12]
         )
     );
-    assert_eq!(run.output("rollout-resources"), "prod/mz");
+    assert_eq!(run.output("rollout-resources"), "clusters/prod:prod/mz");
     assert_eq!(
         run.hashes(),
-        json!({"prod/mz": hash_of(repo.path(), "clusters/prod/mz.yaml")})
+        json!({"clusters/prod:prod/mz": hash_of(repo.path(), "clusters/prod/mz.yaml")})
     );
 }
 
@@ -1120,7 +1419,7 @@ fn the_first_commit_of_a_repository_is_compared_with_nothing() {
             &only[..12]
         )
     );
-    assert_eq!(run.output("rollout-resources"), "prod/mz");
+    assert_eq!(run.output("rollout-resources"), "clusters/prod:prod/mz");
 }
 
 #[test]
@@ -1156,6 +1455,7 @@ fn an_unknown_input_value_is_refused_before_anything_runs() {
         ("algorithm", "v2", "v1alpha2 v1"),
         ("version", "nightly", "release source path"),
         ("verify-attestation", "yes", "true false"),
+        ("render", "yes", "true false"),
     ] {
         let run = Simulation::new(repo.path()).input(input, value).run();
         run.assert_failed_at("Prepare");
@@ -1295,7 +1595,7 @@ fn without_a_binary_the_action_builds_its_own_source_once_and_then_uses_the_cach
             installed[0].display()
         )]
     );
-    assert_eq!(first.output("rollout-resources"), "prod/mz");
+    assert_eq!(first.output("rollout-resources"), "clusters/prod:prod/mz");
 
     let second = simulate();
     second.assert_succeeded();
@@ -1573,7 +1873,7 @@ fn the_pinned_release_is_downloaded_verified_and_used() {
         "{}",
         run.log()
     );
-    assert_eq!(run.output("rollout-resources"), "prod/mz");
+    assert_eq!(run.output("rollout-resources"), "clusters/prod:prod/mz");
     let requests = release.server.requests();
     assert!(
         requests.contains(&format!(

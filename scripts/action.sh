@@ -615,13 +615,14 @@ COMMENT_LIMIT=65000
 DIFF_LIMIT=200000
 
 # The first $2 characters of $1 (bytes where the locale is not UTF-8, which
-# is fewer characters), back to the end of a whole line.
+# is fewer characters), back to the end of a whole line, so that a cut
+# never splits a character.
 cut_lines() {
   local text=${1:0:$2}
   if ((${#1} > $2)); then
-    text=${text%$'\n'*}$'\n'
+    text=${text%$'\n'*}
   fi
-  printf '%s' "$text"
+  printf '%s\n' "$text"
 }
 
 # For inline code in markdown: a backtick cannot be escaped there.
@@ -659,7 +660,7 @@ phase_report() {
     local diff fence='```'
     diff=$(<"$state/migrate.diff")
     if ((${#diff} > DIFF_LIMIT)); then
-      diff="$(cut_lines "$diff" "$DIFF_LIMIT")… (cut; run the command to see the rest)"
+      diff="$(cut_lines "$diff" "$DIFF_LIMIT")"$'\n'"… (cut; run the command to see the rest)"
     fi
     while [[ $diff == *"$fence"* ]]; do fence+='`'; done
     diff_part=$'\n'"<details><summary>What <code>$(escape_html "$command")</code> changes</summary>"$'\n\n'"${fence}diff"$'\n'"$diff"$'\n'"$fence"$'\n\n'"</details>"$'\n'
@@ -670,16 +671,17 @@ phase_report() {
     comment="$head"$'\n'"$rollouts"
   fi
   if ((${#comment} > COMMENT_LIMIT)); then
-    local note=$'\n'"… The report is cut here to fit a comment; the job summary has all of it."$'\n'
+    local note=$'\n\n'"… The report is cut here to fit a comment; the job summary has all of it."$'\n'
     comment="$(cut_lines "$comment" $((COMMENT_LIMIT - ${#note})))$note"
   fi
   printf '%s' "$summary" >"$state/summary.md"
+  printf '%s' "$comment" >"$state/comment.md"
 
   local name
   for name in rollout rollout-resources restart restart-resources hashes findings; do
     set_output "$name" "$(<"$state/output.$name")"
   done
-  set_output markdown "$comment"
+  set_output markdown "$(<"$state/comment.md")"
   set_output summary-file "$state/summary.md"
   if [[ -n ${GITHUB_STEP_SUMMARY:-} ]]; then
     cat "$state/summary.md" >>"$GITHUB_STEP_SUMMARY"

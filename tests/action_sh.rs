@@ -1116,10 +1116,14 @@ fn a_change_reverted_inside_the_pull_request_rolls_out_nothing() {
     repo.write(EU_WEST, &cluster_mz("v26.1.0"));
     let base = repo.commit("base");
     let base_hash = hash_of(repo.path(), US_EAST);
-    repo.write(US_EAST, &cluster_mz("v26.2.0"));
-    repo.commit("us-east: try v26.2.0");
+    // An input of the hash that restarts environmentd, tried and taken back
+    // (an image would be a downgrade on the way back: upgrade-window).
+    let with_arg = cluster_mz("v26.1.0")
+        + "  environmentdExtraArgs:\n    - --system-parameter-default=max_connections=1000\n";
+    repo.write(US_EAST, &with_arg);
+    repo.commit("us-east: more connections");
     repo.write(US_EAST, &cluster_mz("v26.1.0"));
-    let head = repo.commit("Revert \"us-east: try v26.2.0\"");
+    let head = repo.commit("Revert \"us-east: more connections\"");
     let run = Simulation::new(repo.path())
         .event("pull_request", pull_request_event(&base, &head))
         .input("fail-on", "rollout")

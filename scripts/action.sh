@@ -593,9 +593,11 @@ project_outputs() {
 import json, pathlib, sys
 state = pathlib.Path(sys.argv[1])
 resources = json.loads((state / "rollouts.json").read_text(encoding="utf-8"))["resources"]
-def qualified(r):  # UNIT:NAMESPACE/NAME, or UNIT:NAME
-    name = "<unnamed>" if r["name"] is None else r["name"]
-    return r["unit"]["name"] + ":" + (r["namespace"] + "/" + name if r["namespace"] else name)
+def qualified(r):  # UNIT:NAMESPACE/NAME or UNIT:NAME, as the binary names resources
+    ns, name = r["namespace"], r["name"]
+    if name is None:
+        name = "<unnamed>" if ns else "<unnamed in " + r["file"] + ">"
+    return r["unit"]["name"] + ":" + (ns + "/" + name if ns else name)
 rollout = [qualified(r) for r in resources if r["rollout"]]
 restart = [qualified(r) for r in resources if r["restart"] == "yes"]
 hashes = {qualified(r): None if r["change"] == "deleted" else r["new_hash"] for r in resources}

@@ -556,6 +556,22 @@ fn hash_of(repo: &Path, file: &str) -> String {
         .to_string()
 }
 
+/// `rollouts BASE..HEAD --format markdown` of the binary under test, without
+/// its final newline (the summary's next part follows it).
+fn rollouts_markdown(repo: &Path, base: &str, head: &str) -> String {
+    let output = Command::new(binary())
+        .args(["--color", "never", "--quiet", "rollouts"])
+        .arg(format!("{base}..{head}"))
+        .args(["--format", "markdown", "--", "."])
+        .current_dir(repo)
+        .output()
+        .unwrap();
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .trim_end()
+        .to_string()
+}
+
 fn validate_errors(repo: &Path) -> u64 {
     let output = Command::new(binary())
         .args(["validate", "--format", "json", "."])
@@ -608,11 +624,11 @@ fn pull_request_that_changes_the_image_triggers_a_rollout() {
     assert!(run.errors().is_empty(), "{:#?}", run.errors());
 
     assert!(run.summary.contains("## mz-presync"), "{}", run.summary);
-    assert!(
-        run.summary.contains("merging rolls out `prod/mz`"),
-        "{}",
-        run.summary
-    );
+    // The binary's report, word for word (its wording is pinned by the
+    // rollouts snapshots, not here).
+    let report = rollouts_markdown(repo.path(), &base, &head);
+    assert!(report.contains("clusters/prod:prod/mz"), "{report}");
+    assert!(run.summary.contains(&report), "{}", run.summary);
     assert!(
         run.summary.contains(&new_hash),
         "the summary gives the new hash (forcePromote): {}",
@@ -623,10 +639,7 @@ fn pull_request_that_changes_the_image_triggers_a_rollout() {
         "{}",
         run.summary
     );
-    assert!(
-        run.output("markdown")
-            .contains("merging rolls out `prod/mz`")
-    );
+    assert!(run.output("markdown").contains(&report));
     let summary_file = fs::read_to_string(run.output("summary-file")).unwrap();
     assert_eq!(summary_file, run.summary);
 }
@@ -784,7 +797,8 @@ fn pull_request_that_changes_only_excluded_fields_triggers_no_rollout() {
     assert_eq!(run.output("findings"), "0");
     assert!(run.errors().is_empty(), "{:#?}", run.errors());
     assert!(
-        run.summary.contains("merging starts no rollout"),
+        run.summary
+            .contains(&rollouts_markdown(repo.path(), &base, &head)),
         "{}",
         run.summary
     );
@@ -1087,23 +1101,13 @@ fn the_summary_is_the_binarys_markdown_and_the_migrate_line() {
         repo.path(),
         &["validate", "--format", "markdown", "--", "."],
     );
-    let rollouts = binary_stdout(
-        repo.path(),
-        &[
-            "rollouts",
-            &format!("{base}..{head}"),
-            "--format",
-            "markdown",
-            "--",
-            ".",
-        ],
-    );
+    let rollouts = rollouts_markdown(repo.path(), &base, &head);
     assert_eq!(
         run.summary,
         format!(
             "## mz-presync\n\n{}\n\n✅ **migrate**: no `materialize.cloud/v1alpha1` manifest left.\n\n{}\n",
             validate.trim_end(),
-            rollouts.trim_end()
+            rollouts
         )
     );
     assert_eq!(run.output("markdown"), run.summary.trim_end_matches('\n'));

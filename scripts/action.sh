@@ -704,6 +704,8 @@ phase_gate() {
   local errors reasons=() resources
   errors=$(<"$state/output.findings")
   if [[ $fail_on != never ]]; then
+    # The rollouts verdict also counts the single-object errors validate
+    # reported already: it adds a reason only when validate found none.
     if ((errors > 0)); then
       reasons+=("$errors error finding(s): see the annotations and the job summary.")
     elif [[ $(<"$state/rollouts.exit") == 1 ]]; then

@@ -12,7 +12,10 @@ use assert_cmd::Command;
 use git2::{Oid, Repository, Signature, Time};
 
 const MZ_PATH: &str = "clusters/prod/mz.yaml";
-const MOVED_PATH: &str = "clusters/production/materialize.yaml";
+/// A rename inside the manifest's deploy unit (its directory): no change.
+/// Moving it to another directory moves it to another unit (see
+/// `tests/rollouts_units.rs`).
+const MOVED_PATH: &str = "clusters/prod/materialize.yaml";
 const ENV_A: &str = "2c7b1d39-7a3e-4d6c-9a43-2b0c8e8a5f11";
 const ENV_B: &str = "9f0e7c7e-4a41-4a7b-8a7d-7f6f0f3c2d10";
 
@@ -1010,9 +1013,15 @@ fn expected(
     restart: &str,
     pending: bool,
     fields: serde_json::Value,
-    findings: serde_json::Value,
+    mut findings: serde_json::Value,
 ) -> serde_json::Value {
+    let unit =
+        serde_json::json!({"kind": "directory", "name": "clusters/prod", "path": "clusters/prod"});
+    for finding in findings.as_array_mut().unwrap() {
+        finding["unit"] = unit.clone();
+    }
     serde_json::json!({
+        "unit": unit,
         "namespace": "prod",
         "name": "mz",
         "file": MZ_PATH,
@@ -1616,4 +1625,58 @@ fn a_range_inside_a_shallow_clone_works_normally() {
         listed(&report),
         [(shallow.commits[2].to_string(), vec!["updated".to_owned()])]
     );
+}
+
+/// The markdown summary of a single revision on a shallow clone says what
+/// it covers: the history before the boundary is not in the clone, and the
+/// resources are compared from the boundary commit, so nothing is
+/// presented as created by the history.
+#[test]
+fn a_shallow_single_revision_summary_says_what_it_covers() {
+    let shallow = Shallow::new();
+    let markdown = |clone: &str| {
+        let output = Command::cargo_bin("mz-presync")
+            .unwrap()
+            .args(["rollouts", "--format", "markdown", "--repo"])
+            .arg(shallow.path(clone))
+            .arg("HEAD")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let depth2 = markdown("depth2");
+    assert!(
+        depth2.contains(&format!(
+            "**Shallow clone:** history before `{}` is not in this clone and is not covered: resources are compared from that commit to the head, not created by this history. Fetch more history (`actions/checkout` with `fetch-depth: 0`) for the whole history.\n",
+            shallow.short(1)
+        )),
+        "{depth2}"
+    );
+    assert!(!depth2.contains("new resource"), "{depth2}");
+    assert!(
+        depth2.contains("| `prod/mz` | **yes** | **yes** |"),
+        "{depth2}"
+    );
+    let depth1 = markdown("depth1");
+    assert!(
+        depth1.contains("**Shallow clone:** history before"),
+        "{depth1}"
+    );
+    assert!(
+        depth1.contains("No Materialize resource changes in 0 commits"),
+        "{depth1}"
+    );
+    // The JSON names what `resources` compares.
+    let (_, report, _) = rollouts_with_stderr(&shallow.path("depth2"), "HEAD");
+    assert_eq!(report["base"], shallow.commits[1].to_string());
+    assert_eq!(
+        report["shallow_boundary"],
+        serde_json::json!([shallow.commits[1].to_string()])
+    );
+    assert_eq!(report["resources"][0]["change"], "updated");
+    // The full clone's history creates it.
+    let full = markdown("full");
+    assert!(!full.contains("Shallow clone"), "{full}");
+    assert!(full.contains("**yes** (new resource)"), "{full}");
 }

@@ -20,16 +20,22 @@ const PROGRESS_MIN_COMMITS: usize = 2000;
 ///
 /// Reads the repository with git only: the working tree is never checked out
 /// or touched. Each commit is compared with its first parent; a resource is
-/// identified by namespace/name, so moving or renaming its file is no change.
+/// identified by its deploy unit (Argo CD Application, Flux Kustomization,
+/// kustomize root, or the file's directory), namespace and name, so moving
+/// or renaming its file within its unit is no change, and the same
+/// namespace/name in two clusters' directories is two resources.
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  mz-presync rollouts origin/main..HEAD\n  mz-presync rollouts --format markdown origin/main..HEAD >> \"$GITHUB_STEP_SUMMARY\"\n  mz-presync rollouts --fail-on rollout --format github \"$BASE_SHA..$HEAD_SHA\"\n  mz-presync rollouts --format json HEAD   # the whole history",
+    after_help = "Examples:\n  mz-presync rollouts origin/main..HEAD\n  mz-presync rollouts origin/main..HEAD -- clusters/prod apps/base\n  mz-presync rollouts --format markdown origin/main..HEAD >> \"$GITHUB_STEP_SUMMARY\"\n  mz-presync rollouts --fail-on rollout --format github \"$BASE_SHA..$HEAD_SHA\"\n  mz-presync rollouts --format json HEAD   # the whole history",
     mut_arg("format", |a| a.help("Output format: human (a table), json (stable, versioned), markdown (a pull-request summary), github (workflow annotations)").env("MZ_PRESYNC_ROLLOUTS_FORMAT"))
 )]
 pub struct Args {
     /// Commits to compare, as git understands them: A..B (reachable from B, not from A; a pull request is BASE..HEAD), A...B, or a single revision (its whole history).
     #[arg(value_name = "RANGE", default_value = "HEAD")]
     range: String,
+    /// Only changes to files under these paths (directories or files; relative to the current directory inside the work tree, as git reads a pathspec; literal, no globs).
+    #[arg(last = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
     /// The repository; searched upward from here like git does.
     #[arg(long, env = "MZ_PRESYNC_REPO", value_name = "DIR", default_value = ".")]
     repo: PathBuf,
@@ -43,7 +49,7 @@ pub struct Args {
     /// List every commit, also those that change no Materialize resource.
     #[arg(long, env = "MZ_PRESYNC_ALL", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     all: bool,
-    /// Exit 1 when: rollout (any rollout requested, or an error finding), restart (any change that restarts the database for certain, restart yes: maybe does not count; or an error finding), error (an error finding), never.
+    /// Exit 1 when: rollout (a rollout requested, or an error finding), restart (a change that restarts the database for certain, restart yes: maybe does not count; or an error finding), error (an error finding), never. For a range A..B, rollout and restart judge the net effect of merging it (base→head per resource, the JSON's `resources`): a change reverted inside the range does not fail it; for a single revision they judge every commit's changes.
     #[arg(long, env = "MZ_PRESYNC_FAIL_ON", value_parser = ["rollout", "restart", "error", "never"], default_value = "error", value_name = "WHEN")]
     fail_on: String,
     /// Human format: also show changes that start no rollout.
@@ -60,7 +66,10 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
         first_parent: args.first_parent,
         all: args.all,
         locate_changes: format == Format::Github,
-        net: format == Format::Markdown,
+        net: true,
+        paths: args.paths,
+        cwd: std::env::current_dir().ok(),
+        units: None,
     };
 
     let show_progress = ctx.stderr_is_terminal && !ctx.quiet;

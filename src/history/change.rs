@@ -19,6 +19,7 @@ use super::rules::{
 use super::{ApiVersionChange, Change, ChangeKind};
 use crate::crd::verdict::{Restart, Verdict};
 use crate::source::Target;
+use crate::source::units::UnitRef;
 
 /// The changed hashed fields, then what else requested the rollout (the
 /// released operator's `requestRollout`, an apiVersion switch), sorted.
@@ -59,15 +60,21 @@ pub fn updated(before: &Entry<'_>, after: &Entry<'_>, options: &CompareOptions) 
     let verdict = judge::updated(options.operator, old, new, &fields);
     let rollout = verdict.rollout;
     let fields = with_triggers(fields, &verdict);
-    let mut locator = Locator::new(after);
-    let mut findings = two_version_findings(old, new, rollout, &mut locator);
-    findings.extend(waiting_for_approval::check(&verdict, &mut locator));
-    apply_suppressions(&mut findings, after.file(), &new.value);
-    findings.extend(single_object_findings(after, options));
-    let position = (options.locate_changes && rollout)
-        .then(|| locator.at(fields.first().map_or("", String::as_str), Target::Key));
+    let (findings, position) = if options.verdicts_only {
+        (Vec::new(), None)
+    } else {
+        let mut locator = Locator::new(after);
+        let mut findings = two_version_findings(old, new, rollout, &mut locator);
+        findings.extend(waiting_for_approval::check(&verdict, &mut locator));
+        apply_suppressions(&mut findings, after.file(), &new.value);
+        findings.extend(single_object_findings(after, options));
+        let position = (options.locate_changes && rollout)
+            .then(|| locator.at(fields.first().map_or("", String::as_str), Target::Key));
+        (findings, position)
+    };
     Some(Change {
-        namespace: new.namespace.clone(),
+        unit: after.unit.reference.clone(),
+        namespace: after.namespace().map(str::to_owned),
         name: new.name.clone(),
         file: after.path.to_owned(),
         change: ChangeKind::Updated,
@@ -95,13 +102,18 @@ pub fn created(after: &Entry<'_>, options: &CompareOptions) -> Change {
     }
     let new = after.resource;
     let new_hash = hash_hex(new);
-    let mut locator = Locator::new(after);
-    let findings = single_object_findings(after, options);
     let verdict = judge::created(new);
     let rollout = verdict.rollout;
-    let position = (options.locate_changes && rollout).then(|| locator.at("", Target::Key));
+    let (findings, position) = if options.verdicts_only {
+        (Vec::new(), None)
+    } else {
+        let mut locator = Locator::new(after);
+        let position = (options.locate_changes && rollout).then(|| locator.at("", Target::Key));
+        (single_object_findings(after, options), position)
+    };
     Change {
-        namespace: new.namespace.clone(),
+        unit: after.unit.reference.clone(),
+        namespace: after.namespace().map(str::to_owned),
         name: new.name.clone(),
         file: after.path.to_owned(),
         change: ChangeKind::Created,
@@ -133,7 +145,8 @@ pub fn deleted(before: &Entry<'_>, options: &CompareOptions) -> Change {
 fn deleted_change(before: &Entry<'_>) -> Change {
     let old = before.resource;
     Change {
-        namespace: old.namespace.clone(),
+        unit: before.unit.reference.clone(),
+        namespace: before.namespace().map(str::to_owned),
         name: old.name.clone(),
         file: before.path.to_owned(),
         change: ChangeKind::Deleted,
@@ -169,9 +182,11 @@ pub fn unreadable_update(before: &Entry<'_>, problem: &DocumentProblem) -> Chang
 }
 
 /// A changed document that mentions Materialize but does not parse: it may
-/// define a resource, which cannot be named.
-pub fn unknown_resource(path: &str, problem: &DocumentProblem) -> Change {
+/// define a resource, which cannot be named; reported once, in the first
+/// unit of its file (a file problem, like `validate`'s findings).
+pub fn unknown_resource(path: &str, unit: &UnitRef, problem: &DocumentProblem) -> Change {
     Change {
+        unit: unit.clone(),
         namespace: None,
         name: None,
         file: path.to_owned(),
@@ -248,9 +263,15 @@ fn patch_change(
     } else {
         findings.extend(waiting);
     }
+    if options.verdicts_only {
+        // Patches are few: built whole, then only the verdict is kept.
+        findings.clear();
+        position = None;
+    }
     let api_version = |side: Option<&Entry<'_>>| side.map(|e| e.resource.api_version.clone());
     Change {
-        namespace: entry.resource.namespace.clone(),
+        unit: entry.unit.reference.clone(),
+        namespace: entry.namespace().map(str::to_owned),
         name: entry.resource.name.clone(),
         file: entry.path.to_owned(),
         change: kind,

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use super::Change;
 use super::change::{created, deleted, unknown_resource, unreadable_update, updated};
-use super::pairing::pair;
+use super::pairing::{SortKey, pair};
 use crate::crd::{Algorithm, Operator};
 use crate::finding::Severity;
 
@@ -22,13 +22,18 @@ pub struct CompareOptions {
     pub algorithm: Algorithm,
     /// The operator model that decides rollout requests and restarts.
     pub operator: Operator,
+    /// Only the verdicts (rollout, restart, hashes, fields): no findings
+    /// and no positions. The net of a range needs no more (its findings
+    /// are the commits'), and a single revision's net creates every
+    /// resource of the head.
+    pub verdicts_only: bool,
 }
 
 /// Compare the resources of the old and new sides of a diff.
 pub fn compare(old: &[Side<'_>], new: &[Side<'_>], options: &CompareOptions) -> Vec<Change> {
     let pairing = pair(old, new);
     let (old_entries, new_entries) = (&pairing.old, &pairing.new);
-    let mut changes: Vec<((String, usize, String), Change)> = Vec::new();
+    let mut changes: Vec<(SortKey, Change)> = Vec::new();
     for &(i, j) in &pairing.pairs {
         let (before, after) = (&old_entries[i], &new_entries[j]);
         if let Some(change) = updated(before, after, options) {
@@ -71,8 +76,16 @@ pub fn compare(old: &[Side<'_>], new: &[Side<'_>], options: &CompareOptions) -> 
             {
                 continue;
             }
-            let key = (side.path.to_owned(), usize::MAX, String::new());
-            changes.push((key, unknown_resource(side.path, problem)));
+            let Some(unit) = side.units.first() else {
+                continue;
+            };
+            let key = (
+                side.path.to_owned(),
+                usize::MAX,
+                String::new(),
+                unit.reference.clone(),
+            );
+            changes.push((key, unknown_resource(side.path, &unit.reference, problem)));
         }
     }
     changes.sort_by(|a, b| a.0.cmp(&b.0));
@@ -83,6 +96,7 @@ pub fn compare(old: &[Side<'_>], new: &[Side<'_>], options: &CompareOptions) -> 
 mod tests {
     use super::*;
     use crate::history::resources::{ParsedBlob, parse_blob};
+    use crate::history::units::ScanUnit;
     use crate::history::{ApiVersionChange, ChangeKind};
 
     const UPGRADE_WINDOW: &str = "upgrade-window";
@@ -120,6 +134,7 @@ spec:
                 path,
                 blob,
                 patch_of: None,
+                units: std::slice::from_ref(unit()),
             })
             .collect();
         let new_sides: Vec<Side> = new_blobs
@@ -128,12 +143,19 @@ spec:
                 path,
                 blob,
                 patch_of: None,
+                units: std::slice::from_ref(unit()),
             })
             .collect();
         compare(&old_sides, &new_sides, &CompareOptions::default())
     }
 
     const PATH: &str = "clusters/prod/mz.yaml";
+
+    /// One unit for every file: these tests are about versions, not units.
+    fn unit() -> &'static ScanUnit {
+        static UNIT: std::sync::OnceLock<ScanUnit> = std::sync::OnceLock::new();
+        UNIT.get_or_init(|| ScanUnit::directory_of(PATH))
+    }
 
     #[test]
     fn excluded_fields_change_nothing_that_rolls_out() {
@@ -307,6 +329,7 @@ spec:
                     path: "overlays/prod/mz-patch.yaml",
                     blob,
                     patch_of,
+                    units: std::slice::from_ref(unit()),
                 })
                 .collect()
         }

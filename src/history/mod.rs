@@ -21,9 +21,13 @@
 //!   objects, or a kustomize patch found through [`patches`] and
 //!   [`inline_patches`]).
 //! * [`compare`] pairs the resources of the old and new sides of one diff
-//!   by identity ([`pairing`]), so a moved file or a resource moving between
-//!   files is not a change, and builds each change ([`change`]) with its
-//!   fields ([`fields`]) and findings ([`rules`]).
+//!   by identity ([`pairing`]: deploy unit, namespace, name — the units
+//!   found once per run at the range's ends, looked up once per changed
+//!   path by [`units`]), so a moved file or a resource moving between
+//!   files of one unit is not a change, and builds each change ([`change`])
+//!   with its fields ([`fields`]) and findings ([`rules`]).
+//! * [`pathspec`] scopes the tree diffs to `-- PATH...`; [`net`] folds the
+//!   base→head comparison and the commits into one verdict per resource.
 //!
 //! The two-version rules live in [`rules`], one file each; the upgrade
 //! window they apply is a CRD fact ([`crate::crd::upgrade_window`]).
@@ -35,21 +39,26 @@ pub mod fields;
 pub mod inline_patches;
 pub mod judge;
 pub mod locator;
+pub mod net;
 pub mod pairing;
 pub mod patches;
+pub mod pathspec;
 pub mod range;
 pub mod resources;
 pub mod rules;
 pub mod scan;
 pub mod sides;
 pub mod tree_diff;
+pub mod units;
 
 use serde::Serialize;
 
 use crate::crd::verdict::Restart;
 use crate::crd::{Algorithm, Operator};
 use crate::finding::{Finding, Severity};
+use crate::source::units::UnitRef;
 
+pub use net::{NetKind, NetResource};
 pub use range::HistoryError;
 pub use rules::{DOWNTIME_ON_ROLLOUT, RULES, rule};
 pub use scan::{ScanOptions, scan};
@@ -76,6 +85,10 @@ pub struct History {
     /// `A` and `B` for `A..B`, nothing for a single revision) compared with
     /// its head. Computed only when [`ScanOptions::net`] asks for it.
     pub net: Option<NetChanges>,
+    /// The net verdict per resource: [`History::net`] and the commits that
+    /// changed each resource, by unit, namespace and name (without the net,
+    /// the commits' resources, each `unchanged`).
+    pub resources: Vec<NetResource>,
 }
 
 impl History {
@@ -85,16 +98,38 @@ impl History {
             .flat_map(|commit| commit.changes.iter().map(move |change| (commit, change)))
     }
 
+    /// The net of a range `A..B` (base = its merge base): what merging it
+    /// applies. `None` for a single revision, whose net (from nothing, or
+    /// from a shallow clone's boundary) is no merge.
+    pub fn range_net(&self) -> Option<&NetChanges> {
+        self.net
+            .as_ref()
+            .filter(|net| net.base.is_some() && self.shallow_boundary.is_empty())
+    }
+
+    /// Whether a rollout is requested: by merging the range when it has a
+    /// base ([`History::range_net`]; a change reverted inside it is none),
+    /// else by any commit.
     pub fn any_rollout(&self) -> bool {
-        self.changes().any(|(_, change)| change.rollout)
+        match self.range_net() {
+            Some(net) => self.resources.iter().any(|r| r.rollout(net)),
+            None => self.changes().any(|(_, change)| change.rollout),
+        }
     }
 
     /// Whether a change restarts the database for certain (`restart: yes`);
     /// `maybe` does not count, since it depends on what the manifest does
-    /// not show.
+    /// not show. Judged like [`History::any_rollout`].
     pub fn any_restart(&self) -> bool {
-        self.changes()
-            .any(|(_, change)| change.restart == Restart::Yes)
+        match self.range_net() {
+            Some(net) => self
+                .resources
+                .iter()
+                .any(|r| r.restart(net) == Restart::Yes),
+            None => self
+                .changes()
+                .any(|(_, change)| change.restart == Restart::Yes),
+        }
     }
 
     pub fn count(&self, severity: Severity) -> usize {
@@ -158,6 +193,9 @@ pub struct ApiVersionChange {
 /// One resource's change in one commit.
 #[derive(Clone, Debug)]
 pub struct Change {
+    /// The deploy unit the resource is deployed by: part of its identity.
+    pub unit: UnitRef,
+    /// The object's namespace, or its unit's destination namespace.
     pub namespace: Option<String>,
     pub name: Option<String>,
     /// Path in the repository of the new version (the old one for `deleted`).
@@ -202,6 +240,14 @@ pub struct Change {
 }
 
 impl Change {
+    /// [`Change::resource_name`] with its unit: `UNIT:namespace/name`.
+    pub fn qualified_name(&self) -> String {
+        match &self.name {
+            Some(name) => self.unit.qualify(self.namespace.as_deref(), name),
+            None => self.unit.qualify(None, &self.resource_name()),
+        }
+    }
+
     /// `namespace/name`, `name`, or the file for an object without a name.
     pub fn resource_name(&self) -> String {
         match (&self.namespace, &self.name) {

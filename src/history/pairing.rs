@@ -1,13 +1,20 @@
 //! Which resource of the old side of a diff is which of the new side.
-//! Resources are paired by identity (namespace/name), not by path, so a
-//! renamed file or a resource moving between files is not a change; a
-//! resource without a namespace is matched across a renamed file when its
-//! name is unambiguous; a patch is never paired with a whole object.
+//! Resources are paired by identity (deploy unit, namespace, name), not by
+//! path, so a renamed file or a resource moving between files of one unit
+//! is not a change, while the same namespace/name in two units (two
+//! clusters' directories) is two resources. A file several units reach (a
+//! shared kustomize base) holds its resources once per unit: each unit
+//! deploys them. A resource without a namespace takes its unit's
+//! destination namespace; without either it is matched across a renamed
+//! file when its name is unambiguous in its unit; a patch is never paired
+//! with a whole object.
 
 use std::collections::{HashMap, VecDeque};
 
 use super::resources::{ParsedBlob, Resource};
+use super::units::ScanUnit;
 use crate::source::SourceFile;
+use crate::source::units::UnitRef;
 
 /// The files of one side of a diff that may hold resources: a path and what
 /// its blob holds.
@@ -18,6 +25,8 @@ pub struct Side<'a> {
     /// The kustomization that names this file as a patch (see
     /// [`super::patches`]): its objects are partial.
     pub patch_of: Option<&'a str>,
+    /// The deploy units the file belongs to (at least one).
+    pub units: &'a [ScanUnit],
 }
 
 /// How a resource is recognised across versions. A resource without a
@@ -26,14 +35,17 @@ pub struct Side<'a> {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Identity<'a> {
     Namespaced {
+        unit: &'a UnitRef,
         namespace: &'a str,
         name: &'a str,
     },
     InFile {
+        unit: &'a UnitRef,
         name: &'a str,
         path: &'a str,
     },
     Anonymous {
+        unit: &'a UnitRef,
         path: &'a str,
         document: usize,
         prefix: &'a str,
@@ -41,6 +53,7 @@ enum Identity<'a> {
     /// A patch changes the resource it patches without being it: never
     /// paired with a whole object of the same name.
     Patch {
+        unit: &'a UnitRef,
         path: &'a str,
         document: usize,
         prefix: &'a str,
@@ -55,25 +68,43 @@ pub struct Entry<'a> {
     pub resource: &'a Resource,
     /// The kustomization that names the file as a patch.
     pub patch_of: Option<&'a str>,
+    /// The unit this entry is the resource of.
+    pub unit: &'a ScanUnit,
 }
 
 impl<'a> Entry<'a> {
+    /// The resource's namespace, or its unit's destination namespace.
+    pub fn namespace(&self) -> Option<&'a str> {
+        self.resource
+            .namespace
+            .as_deref()
+            .or(self.unit.destination_namespace.as_deref())
+    }
+
     fn identity(&self) -> Identity<'a> {
         let resource = self.resource;
+        let unit = &self.unit.reference;
         if self.patch_of.is_some() {
             return Identity::Patch {
+                unit,
                 path: self.path,
                 document: resource.document.index,
                 prefix: &resource.prefix,
             };
         }
-        match (&resource.namespace, &resource.name) {
-            (Some(namespace), Some(name)) => Identity::Namespaced { namespace, name },
+        match (self.namespace(), &resource.name) {
+            (Some(namespace), Some(name)) => Identity::Namespaced {
+                unit,
+                namespace,
+                name,
+            },
             (None, Some(name)) => Identity::InFile {
+                unit,
                 name,
                 path: self.path,
             },
             (_, None) => Identity::Anonymous {
+                unit,
                 path: self.path,
                 document: resource.document.index,
                 prefix: &resource.prefix,
@@ -88,24 +119,32 @@ impl<'a> Entry<'a> {
             .expect("a blob with resources keeps its text")
     }
 
-    pub fn sort_key(&self) -> (String, usize, String) {
+    pub fn sort_key(&self) -> SortKey {
         (
             self.path.to_owned(),
             self.resource.document.index,
             self.resource.prefix.clone(),
+            self.unit.reference.clone(),
         )
     }
 }
 
+/// The order changes come out in: path, document, place in it, unit.
+pub type SortKey = (String, usize, String, UnitRef);
+
+/// Every resource of every side, once per unit of its file.
 fn entries<'a>(sides: &[Side<'a>]) -> Vec<Entry<'a>> {
     sides
         .iter()
         .flat_map(|side| {
-            side.blob.resources.iter().map(move |resource| Entry {
-                path: side.path,
-                blob: side.blob,
-                resource,
-                patch_of: side.patch_of,
+            side.units.iter().flat_map(move |unit| {
+                side.blob.resources.iter().map(move |resource| Entry {
+                    path: side.path,
+                    blob: side.blob,
+                    resource,
+                    patch_of: side.patch_of,
+                    unit,
+                })
             })
         })
         .collect()
@@ -174,10 +213,12 @@ fn pair_moved_files(
     pairs: &mut Vec<(usize, usize)>,
 ) {
     let by_name = |entries: &[Entry<'_>], indices: &[usize]| {
-        let mut map: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut map: HashMap<(UnitRef, String), Vec<usize>> = HashMap::new();
         for &i in indices {
-            if let Identity::InFile { name, .. } = entries[i].identity() {
-                map.entry(name.to_owned()).or_default().push(i);
+            if let Identity::InFile { unit, name, .. } = entries[i].identity() {
+                map.entry((unit.clone(), name.to_owned()))
+                    .or_default()
+                    .push(i);
             }
         }
         map

@@ -61,6 +61,12 @@ pub enum HistoryError {
         message: String,
         boundary: String,
     },
+    #[error(
+        "{} is outside the repository at {}: paths after `--` must be in its work tree",
+        path.display(),
+        root.display()
+    )]
+    PathOutsideRepository { path: PathBuf, root: PathBuf },
     #[error("reading the git repository failed: {0}")]
     Git(String),
 }

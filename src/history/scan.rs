@@ -5,27 +5,32 @@
 //! ([`super::sides`], [`super::compare`]). The working tree and the index
 //! are never read or written. This file only orders those steps.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use git2::{Repository, Tree};
 use rayon::prelude::*;
 
 use super::blobs::{BlobCache, with_worker_repo};
 use super::compare::{CompareOptions, compare};
+use super::net::fold;
 use super::patches::PatchIndex;
+use super::pathspec::Pathspec;
 use super::range::{HistoryError, open_repository, plan_range};
-use super::sides::classify;
+use super::resources::MAX_BLOB_SIZE;
+use super::sides::{Indexes, classify};
 use super::tree_diff::{
     CommitDiff, DiffTrees, ManifestDelta, blobs_of, commit_diff, manifest_deltas,
 };
+use super::units::UnitIndex;
 use super::{Change, CommitChanges, History, NetChanges};
 use crate::crd::{Algorithm, Operator};
+use crate::source::units::{ConfigUnit, Units, discover_git};
 
 /// Enough commits per chunk to keep both cores busy, few enough that the
 /// diffs of one chunk stay small in memory.
 const CHUNK: usize = 512;
 
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ScanOptions {
     pub algorithm: Algorithm,
     /// The operator model every verdict follows (spec §7).
@@ -36,8 +41,18 @@ pub struct ScanOptions {
     pub all: bool,
     /// Locate each rollout's changed field (for annotations).
     pub locate_changes: bool,
-    /// Also compare the range's base with its head ([`History::net`]).
+    /// Also compare the range's base with its head ([`History::net`]) and
+    /// fold the result into [`History::resources`].
     pub net: bool,
+    /// Only changes to files under these paths (`rollouts -- PATH...`),
+    /// resolved as git resolves a pathspec from [`ScanOptions::cwd`].
+    pub paths: Vec<PathBuf>,
+    /// The directory relative paths start from when it is inside the work
+    /// tree (else they start at its root); `None`: the root.
+    pub cwd: Option<PathBuf>,
+    /// The `units:` of `.mz-presync.yaml` (repository-relative paths):
+    /// when given, the deploy units instead of discovery.
+    pub units: Option<Vec<ConfigUnit>>,
 }
 
 /// The changes between the two sides of `deltas`.
@@ -46,11 +61,11 @@ fn compare_deltas(
     deltas: &[ManifestDelta],
     trees: &DiffTrees,
     cache: &BlobCache,
-    patches: &mut PatchIndex,
+    indexes: &mut Indexes<'_>,
     options: &CompareOptions,
 ) -> Result<Vec<Change>, git2::Error> {
-    let old_found = classify(repo, deltas, |d| &d.old, trees.old, cache, patches, options)?;
-    let new_found = classify(repo, deltas, |d| &d.new, trees.new, cache, patches, options)?;
+    let old_found = classify(repo, deltas, |d| &d.old, trees.old, cache, indexes, options)?;
+    let new_found = classify(repo, deltas, |d| &d.new, trees.new, cache, indexes, options)?;
     if old_found.is_empty() && new_found.is_empty() {
         return Ok(Vec::new());
     }
@@ -82,12 +97,32 @@ pub fn scan(
     // got slightly faster. Process-wide, like the setting above.
     git2::opts::enable_caching(false);
     let repo = open_repository(repo_dir)?;
+    let paths = match &options.cwd {
+        _ if options.paths.is_empty() => Pathspec::default(),
+        Some(cwd) => Pathspec::resolve(repo.workdir(), cwd, &options.paths)?,
+        None => Pathspec::resolve(repo.workdir(), Path::new("/"), &options.paths)?,
+    };
     let plan = plan_range(&repo, range, options.first_parent)?;
+    // What the net compares: the range's base, or for a single revision on
+    // a shallow clone its one boundary commit (history before it is not
+    // known, so everything at the head is not "created").
+    let net_base = match (plan.base, plan.shallow_boundary.as_slice()) {
+        (Some(base), _) => Some(base),
+        (None, [boundary]) => Some(*boundary),
+        _ => None,
+    };
+    let net_wanted = options.net && (plan.base.is_some() || plan.shallow_boundary.len() <= 1);
+    let mut units = UnitIndex::new(discover_units(
+        &repo,
+        [plan.head, net_base],
+        options.units.as_deref(),
+    )?);
     let repo_path = repo.path().to_path_buf();
     let compare_options = CompareOptions {
         locate_changes: options.locate_changes,
         algorithm: options.algorithm,
         operator: options.operator,
+        verdicts_only: false,
     };
     let total = plan.commits.len();
     progress(0, total);
@@ -99,7 +134,7 @@ pub fn scan(
     for chunk in plan.commits.chunks(CHUNK) {
         let diffs: Vec<CommitDiff> = chunk
             .par_iter()
-            .map(|id| with_worker_repo(&repo_path, |repo| commit_diff(repo, *id)))
+            .map(|id| with_worker_repo(&repo_path, |repo| commit_diff(repo, *id, &paths)))
             .collect::<Result<_, HistoryError>>()?;
         cache.start_chunk(diffs.iter().flat_map(|d| blobs_of(&d.deltas)));
         cache.load(
@@ -113,7 +148,10 @@ pub fn scan(
                 &diff.deltas,
                 &diff.trees,
                 &cache,
-                &mut patches,
+                &mut Indexes {
+                    patches: &mut patches,
+                    units: &mut units,
+                },
                 &compare_options,
             )?;
             if !changes.is_empty() || options.all {
@@ -127,32 +165,39 @@ pub fn scan(
         progress(done, total);
     }
 
-    let net = match (options.net, plan.head) {
+    let net = match (net_wanted, plan.head) {
         (true, Some(head)) => {
             let tree_of = |id: git2::Oid| repo.find_commit(id).and_then(|c| c.tree());
             let head_tree = tree_of(head)?;
-            let base_tree = plan.base.map(tree_of).transpose()?;
-            let deltas = manifest_deltas(&repo, base_tree.as_ref(), Some(&head_tree))?;
+            let base_tree = net_base.map(tree_of).transpose()?;
+            let deltas = manifest_deltas(&repo, base_tree.as_ref(), Some(&head_tree), &paths)?;
             cache.load(&repo_path, blobs_of(&deltas), options.algorithm)?;
             let trees = DiffTrees {
                 old: base_tree.as_ref().map(Tree::id),
                 new: Some(head_tree.id()),
             };
             Some(NetChanges {
-                base: plan.base.map(|b| b.to_string()),
+                base: net_base.map(|b| b.to_string()),
                 head: head.to_string(),
                 changes: compare_deltas(
                     &repo,
                     &deltas,
                     &trees,
                     &cache,
-                    &mut patches,
-                    &compare_options,
+                    &mut Indexes {
+                        patches: &mut patches,
+                        units: &mut units,
+                    },
+                    &CompareOptions {
+                        verdicts_only: true,
+                        ..compare_options
+                    },
                 )?,
             })
         }
         _ => None,
     };
+    let resources = fold(&commits, net.as_ref().map_or(&[][..], |net| &net.changes));
 
     Ok(History {
         version: 1,
@@ -167,5 +212,26 @@ pub fn scan(
             .map(ToString::to_string)
             .collect(),
         net,
+        resources,
     })
+}
+
+/// The deploy units of the repository at the range's head and base (the
+/// same commit once), or those `configured` (`units:`) when given.
+fn discover_units(
+    repo: &Repository,
+    ends: [Option<git2::Oid>; 2],
+    configured: Option<&[ConfigUnit]>,
+) -> Result<Vec<Units>, HistoryError> {
+    let mut found = Vec::new();
+    let mut seen = Vec::new();
+    for id in ends.into_iter().flatten() {
+        if seen.contains(&id) {
+            continue;
+        }
+        seen.push(id);
+        let tree = repo.find_commit(id)?.tree()?;
+        found.push(discover_git(repo, &tree, MAX_BLOB_SIZE, configured)?);
+    }
+    Ok(found)
 }

@@ -5,6 +5,8 @@
 //! the commit's tree is searched for a kustomization only for the few that
 //! may be patches.
 
+use std::sync::Arc;
+
 use git2::{Oid, Repository, Tree};
 
 use super::blobs::BlobCache;
@@ -12,6 +14,7 @@ use super::compare::{CompareOptions, Side};
 use super::patches::PatchIndex;
 use super::resources::{ParsedBlob, operations_blob};
 use super::tree_diff::{BlobAt, ManifestDelta};
+use super::units::{ScanUnit, UnitIndex};
 use crate::crd::kustomize::targets_materialize;
 
 /// A changed blob as `compare` sees it.
@@ -20,6 +23,8 @@ pub struct Found<'a> {
     held: Held<'a>,
     /// The kustomization that names it as a patch.
     patch_of: Option<String>,
+    /// The deploy units its path belongs to.
+    units: Arc<[ScanUnit]>,
 }
 
 enum Held<'a> {
@@ -29,11 +34,17 @@ enum Held<'a> {
 }
 
 impl<'a> Found<'a> {
-    fn new(blob: &'a BlobAt, held: Held<'a>, patch_of: Option<String>) -> Self {
+    fn new(
+        blob: &'a BlobAt,
+        held: Held<'a>,
+        patch_of: Option<String>,
+        units: &mut UnitIndex,
+    ) -> Self {
         Found {
             blob,
             held,
             patch_of,
+            units: units.of(&blob.path),
         }
     }
 
@@ -46,8 +57,16 @@ impl<'a> Found<'a> {
                 Held::Written(parsed) => parsed,
             },
             patch_of: self.patch_of.as_deref(),
+            units: &self.units,
         }
     }
+}
+
+/// What the scan learns about paths as it goes: which files are patches,
+/// which units a path belongs to.
+pub struct Indexes<'i> {
+    pub patches: &'i mut PatchIndex,
+    pub units: &'i mut UnitIndex,
 }
 
 /// The blobs of `deltas` on one side (`pick`), in `tree`, that hold
@@ -58,9 +77,10 @@ pub fn classify<'a>(
     pick: fn(&ManifestDelta) -> &Option<BlobAt>,
     tree: Option<Oid>,
     cache: &'a BlobCache,
-    patches: &mut PatchIndex,
+    indexes: &mut Indexes<'_>,
     options: &CompareOptions,
 ) -> Result<Vec<Found<'a>>, git2::Error> {
+    let Indexes { patches, units } = indexes;
     // Read only when a file may be a patch: most commits need no lookup.
     let mut root: Option<Tree<'_>> = None;
     let mut found = Vec::new();
@@ -73,6 +93,7 @@ pub fn classify<'a>(
                 blob,
                 Held::Cached(parsed),
                 Some(blob.path.clone()),
+                units,
             ));
             continue;
         }
@@ -103,6 +124,7 @@ pub fn classify<'a>(
                     blob,
                     Held::Written(written),
                     Some(naming.kustomization),
+                    units,
                 ));
             }
             (_, Some(_)) => {}
@@ -110,6 +132,7 @@ pub fn classify<'a>(
                 blob,
                 Held::Cached(parsed),
                 naming.map(|n| n.kustomization),
+                units,
             )),
         }
     }

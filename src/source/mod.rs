@@ -56,7 +56,10 @@ pub use read::{
 };
 pub use split::{DocumentSpan, split_documents};
 pub use template::{find_template_action, looks_like_template};
-pub use units::{Unit, UnitKind, UnitRef, Units};
+pub use units::{
+    ConfigUnit, InputDirectory, MemoryFiles, Renderer, RepoFiles, Unit, UnitInputs, UnitKind,
+    UnitRef, Units, discover_git,
+};
 pub use walk::{Exclude, WalkOptions, display_path, has_manifest_extension, walk};
 
 /// 1-based line and column (column counted in Unicode scalar values, 1-based).

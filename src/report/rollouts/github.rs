@@ -4,12 +4,13 @@
 //! most 10 per level are written, and a final notice says how many more
 //! there were.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use super::{FailOn, ReportOptions};
 use crate::check::Severity;
 use crate::crd::verdict::Restart;
-use crate::history::{Change, ChangeKind, CommitChanges, History};
+use crate::history::{Change, ChangeKind, CommitChanges, History, NetResource};
 use crate::report::github_escape::{escape_data, escape_property};
 
 /// GitHub's per-step limit for each annotation level.
@@ -86,38 +87,68 @@ fn rollout_annotation(commit: &CommitChanges, change: &Change, level: Level) -> 
         file: change.file.clone(),
         line: position.line,
         column: position.column,
-        title: format!("rollout: {}", change.resource_name()),
+        title: format!("rollout: {}", change.qualified_name()),
         message: format!(
             "Commit {} ({}) starts a rollout of {}: it {cause}. {restart} New rollout hash {hash}; set spec.forcePromote: \"{hash}\" in the same change to promote it immediately.",
             commit.short_id(),
             commit.summary,
-            change.resource_name(),
+            change.qualified_name(),
         ),
+    }
+}
+
+/// For a range judged by its net ([`History::range_net`]), the `(commit,
+/// change)` indices of the changes to resources whose merge fails the run
+/// under `fail_on`; `None` when commits are judged one by one.
+fn failing_changes(history: &History, fail_on: FailOn) -> Option<HashSet<(usize, usize)>> {
+    let net = history.range_net()?;
+    let fails = |r: &NetResource| match fail_on {
+        FailOn::Rollout => r.rollout(net),
+        FailOn::Restart => r.restart(net) == Restart::Yes,
+        FailOn::Error | FailOn::Never => false,
+    };
+    Some(
+        history
+            .resources
+            .iter()
+            .filter(|r| fails(r))
+            .flat_map(|r| r.commits.iter().copied())
+            .collect(),
+    )
+}
+
+fn annotate(out: &mut Vec<Annotation>, commit: &CommitChanges, change: &Change, level: Level) {
+    if change.rollout {
+        out.push(rollout_annotation(commit, change, level));
+    }
+    for finding in &change.findings {
+        out.push(Annotation {
+            level: Level::of(finding.severity),
+            file: change.file.clone(),
+            line: finding.line(),
+            column: finding.column(),
+            title: format!("{} ({})", finding.rule, change.qualified_name()),
+            message: format!("commit {}: {}", commit.short_id(), finding.message),
+        });
     }
 }
 
 pub fn render(history: &History, options: &ReportOptions) -> String {
     // What fails the run is an error: every rollout with --fail-on rollout,
-    // a restarting one with --fail-on restart.
-    let rollout_level = |change: &Change| match options.fail_on {
-        FailOn::Rollout => Level::Error,
-        FailOn::Restart if change.restart == Restart::Yes => Level::Error,
+    // a restarting one with --fail-on restart; for a range, only those of
+    // resources that merging it rolls out (or restarts).
+    let failing = failing_changes(history, options.fail_on);
+    let rollout_level = |at: (usize, usize), change: &Change| match (options.fail_on, &failing) {
+        (FailOn::Rollout | FailOn::Restart, Some(failing)) if failing.contains(&at) => Level::Error,
+        (FailOn::Rollout, None) => Level::Error,
+        (FailOn::Restart, None) if change.restart == Restart::Yes => Level::Error,
         _ => Level::Notice,
     };
     let mut annotations = Vec::new();
-    for (commit, change) in history.changes() {
-        if change.rollout {
-            annotations.push(rollout_annotation(commit, change, rollout_level(change)));
-        }
-        for finding in &change.findings {
-            annotations.push(Annotation {
-                level: Level::of(finding.severity),
-                file: change.file.clone(),
-                line: finding.line(),
-                column: finding.column(),
-                title: format!("{} ({})", finding.rule, change.resource_name()),
-                message: format!("commit {}: {}", commit.short_id(), finding.message),
-            });
+    for (c, commit) in history.commits.iter().enumerate() {
+        for (k, change) in commit.changes.iter().enumerate() {
+            let level = rollout_level((c, k), change);
+            annotate(&mut annotations, commit, change, level);
         }
     }
     let count = |level: Level| annotations.iter().filter(|a| a.level == level).count();
@@ -162,10 +193,12 @@ mod tests {
     use crate::finding::{Finding, Location, Rule, Span};
     use crate::history::ApiVersionChange;
     use crate::history::rules::upgrade_window;
+    use crate::history::units::ScanUnit;
     use crate::source::{Position, Target};
 
     fn history(rollouts: usize, errors: usize) -> History {
         let change = |i: usize, error: bool| Change {
+            unit: ScanUnit::directory_of("clusters/mz.yaml").reference,
             namespace: Some("prod".into()),
             name: Some(format!("mz-{i}")),
             file: format!("clusters/mz-{i}.yaml"),
@@ -226,6 +259,7 @@ mod tests {
             scanned_commits: 1,
             shallow_boundary: Vec::new(),
             net: None,
+            resources: Vec::new(),
         }
     }
 
@@ -244,7 +278,7 @@ mod tests {
             out.lines().last().unwrap(),
             "::notice title=mz-presync rollouts::18 more annotation(s) not shown: GitHub displays at most 10 per level. Run `mz-presync rollouts --format json main..pr` for every change."
         );
-        assert!(out.starts_with("::error file=clusters/mz-0.yaml,line=9,col=25,title=upgrade-window (prod/mz-0)::commit ccccccc: a downgrade\n"));
+        assert!(out.starts_with("::error file=clusters/mz-0.yaml,line=9,col=25,title=upgrade-window (clusters%3Aprod/mz-0)::commit ccccccc: a downgrade\n"));
     }
 
     #[test]
@@ -264,7 +298,7 @@ mod tests {
             ..ReportOptions::default()
         };
         let out = render(&history(1, 0), &options);
-        assert!(out.starts_with("::error file=clusters/mz-0.yaml,line=9,col=3,title=rollout%3A prod/mz-0::Commit ccccccc (bump, everything) starts a rollout of prod/mz-0: it changes /spec/environmentdImageRef. Restart: yes"), "{out}");
+        assert!(out.starts_with("::error file=clusters/mz-0.yaml,line=9,col=3,title=rollout%3A clusters%3Aprod/mz-0::Commit ccccccc (bump, everything) starts a rollout of clusters:prod/mz-0: it changes /spec/environmentdImageRef. Restart: yes"), "{out}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! A compact table for a terminal: one row per change, rollouts
 //! highlighted, whether each restarts the database in a column of its own,
-//! findings under their row, then a summary line naming the operator model.
+//! findings under their row, then a summary line naming the operator model
+//! and, for a range, what merging it does (per unit-qualified resource).
 //! Changes that start no rollout and have no finding appear only with
 //! `--verbose`.
 
@@ -64,7 +65,7 @@ pub fn render(history: &History, options: &ReportOptions) -> String {
             change,
             cells: [
                 commit.short_id().to_owned(),
-                change.resource_name(),
+                change.qualified_name(),
                 change_cell(change),
                 if change.rollout { "yes" } else { "no" }.to_owned(),
                 restart_cell(change).to_owned(),
@@ -132,8 +133,33 @@ pub fn render(history: &History, options: &ReportOptions) -> String {
         }
         out.push('\n');
     }
+    out.push_str(&merge_line(history));
     out.push_str(&summary(history, hidden));
     out
+}
+
+/// For a range, what merging it does (the net per unit-qualified resource,
+/// which `--fail-on rollout|restart` judges): a change reverted inside the
+/// range is listed above but rolls nothing out.
+fn merge_line(history: &History) -> String {
+    let Some(net) = history.range_net() else {
+        return String::new();
+    };
+    let rolling = history.resources.iter().filter(|r| r.rollout(net)).count();
+    let restarting = history
+        .resources
+        .iter()
+        .filter(|r| r.restart(net) == Restart::Yes)
+        .count();
+    format!(
+        "Merging the range rolls out {rolling} of {}, {}.\n",
+        plural(
+            history.resources.len(),
+            "changed resource",
+            "changed resources"
+        ),
+        plural(restarting, "restart", "restarts"),
+    )
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

@@ -8,7 +8,10 @@ use serde::Serialize;
 use crate::crd::verdict::Restart;
 use crate::crd::{Algorithm, Operator};
 use crate::finding::{Finding, Rule, Severity};
-use crate::history::{ApiVersionChange, Change, ChangeKind, CommitChanges, History};
+use crate::history::{
+    ApiVersionChange, Change, ChangeKind, CommitChanges, History, NetKind, NetResource,
+};
+use crate::source::units::UnitRef;
 
 pub fn render(history: &History) -> String {
     let report = Report {
@@ -16,7 +19,17 @@ pub fn render(history: &History) -> String {
         operator: history.operator,
         algorithm: history.algorithm,
         range: &history.range,
+        base: history.net.as_ref().and_then(|net| net.base.as_deref()),
+        head: history.net.as_ref().map(|net| net.head.as_str()),
+        shallow_boundary: &history.shallow_boundary,
         commits: history.commits.iter().map(Commit::of).collect(),
+        resources: history.net.as_ref().map(|_| {
+            history
+                .resources
+                .iter()
+                .map(|resource| ResourceJson::of(history, resource))
+                .collect()
+        }),
     };
     let mut out = serde_json::to_string_pretty(&report).expect("the history serializes");
     out.push('\n');
@@ -29,7 +42,71 @@ struct Report<'a> {
     operator: Operator,
     algorithm: Algorithm,
     range: &'a str,
+    /// What `resources` compares: the range's base (its merge base; for a
+    /// single revision none, or a shallow clone's boundary) and head.
+    base: Option<&'a str>,
+    head: Option<&'a str>,
+    shallow_boundary: &'a [String],
     commits: Vec<Commit<'a>>,
+    resources: Option<Vec<ResourceJson<'a>>>,
+}
+
+/// The net verdict of the range on one (unit, namespace, name).
+#[derive(Serialize)]
+struct ResourceJson<'a> {
+    unit: &'a UnitRef,
+    namespace: Option<&'a str>,
+    name: Option<&'a str>,
+    file: &'a str,
+    change: NetKind,
+    rollout: bool,
+    restart: Restart,
+    pending: bool,
+    old_hash: Option<&'a str>,
+    new_hash: Option<&'a str>,
+    fields: &'a [String],
+    commits: Vec<&'a str>,
+}
+
+impl<'a> ResourceJson<'a> {
+    fn of(history: &'a History, resource: &'a NetResource) -> Self {
+        let net = history
+            .net
+            .as_ref()
+            .and_then(|net| resource.net_change(net));
+        let mut commits: Vec<&str> = Vec::new();
+        for (commit, _) in resource.commit_changes(&history.commits) {
+            if commits.last() != Some(&commit.commit.as_str()) {
+                commits.push(&commit.commit);
+            }
+        }
+        let mut changes = resource.commit_changes(&history.commits).map(|(_, c)| c);
+        let first = changes.next();
+        let last = changes.last().or(first);
+        // Unchanged: the hashes the commits started from and ended at
+        // (equal when they reverted a change).
+        let (old_hash, new_hash) = match net {
+            Some(change) => (change.old_hash.as_deref(), change.new_hash.as_deref()),
+            None => (
+                first.and_then(|c| c.old_hash.as_deref()),
+                last.and_then(|c| c.new_hash.as_deref()),
+            ),
+        };
+        ResourceJson {
+            unit: &resource.unit,
+            namespace: resource.namespace.as_deref(),
+            name: resource.name.as_deref(),
+            file: &resource.file,
+            change: resource.change,
+            rollout: net.is_some_and(|c| c.rollout),
+            restart: net.map_or(Restart::No, |c| c.restart),
+            pending: net.is_some_and(|c| c.pending),
+            old_hash,
+            new_hash,
+            fields: net.map_or(&[][..], |c| &c.fields),
+            commits,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -57,6 +134,7 @@ impl<'a> Commit<'a> {
 
 #[derive(Serialize)]
 struct ChangeJson<'a> {
+    unit: &'a UnitRef,
     namespace: Option<&'a str>,
     name: Option<&'a str>,
     file: &'a str,
@@ -76,6 +154,7 @@ struct ChangeJson<'a> {
 impl<'a> ChangeJson<'a> {
     fn of(change: &'a Change) -> Self {
         ChangeJson {
+            unit: &change.unit,
             namespace: change.namespace.as_deref(),
             name: change.name.as_deref(),
             file: &change.file,
@@ -87,7 +166,11 @@ impl<'a> ChangeJson<'a> {
             new_hash: change.new_hash.as_deref(),
             api_version: &change.api_version,
             fields: &change.fields,
-            findings: change.findings.iter().map(FindingJson::of).collect(),
+            findings: change
+                .findings
+                .iter()
+                .map(|finding| FindingJson::of(finding, &change.unit))
+                .collect(),
             kustomize_patch: change.kustomize_patch.as_deref(),
         }
     }
@@ -103,11 +186,14 @@ struct FindingJson<'a> {
     pointer: &'a str,
     line: usize,
     column: usize,
+    /// The change's unit, as `validate`'s findings carry theirs.
+    unit: &'a UnitRef,
 }
 
 impl<'a> FindingJson<'a> {
-    fn of(finding: &'a Finding) -> Self {
+    fn of(finding: &'a Finding, unit: &'a UnitRef) -> Self {
         FindingJson {
+            unit,
             rule: finding.rule,
             severity: finding.severity,
             message: &finding.message,
@@ -122,6 +208,7 @@ impl<'a> FindingJson<'a> {
 mod tests {
     use super::*;
     use crate::crd::Algorithm;
+    use crate::history::units::ScanUnit;
     use crate::history::{ApiVersionChange, Change, ChangeKind, CommitChanges};
 
     #[test]
@@ -138,6 +225,7 @@ mod tests {
                 author: "A <a@example.com>".into(),
                 time: "2026-11-25T10:00:00Z".into(),
                 changes: vec![Change {
+                    unit: ScanUnit::directory_of("clusters/prod/mz.yaml").reference,
                     namespace: Some("prod".into()),
                     name: Some("mz".into()),
                     file: "clusters/prod/mz.yaml".into(),
@@ -162,6 +250,7 @@ mod tests {
             scanned_commits: 1,
             shallow_boundary: Vec::new(),
             net: None,
+            resources: Vec::new(),
         };
         let value: serde_json::Value = serde_json::from_str(&render(&history)).unwrap();
         let keys = |v: &serde_json::Value| -> Vec<String> {
@@ -171,8 +260,20 @@ mod tests {
         };
         assert_eq!(
             keys(&value),
-            ["algorithm", "commits", "operator", "range", "version"]
+            [
+                "algorithm",
+                "base",
+                "commits",
+                "head",
+                "operator",
+                "range",
+                "resources",
+                "shallow_boundary",
+                "version"
+            ]
         );
+        // Without the net (no base to compare with), `resources` is null.
+        assert_eq!(value["resources"], serde_json::Value::Null);
         let commit = &value["commits"][0];
         assert_eq!(
             keys(commit),
@@ -193,8 +294,13 @@ mod tests {
                 "old_hash",
                 "pending",
                 "restart",
-                "rollout"
+                "rollout",
+                "unit"
             ]
+        );
+        assert_eq!(
+            change["unit"],
+            serde_json::json!({"kind": "directory", "name": "clusters/prod", "path": "clusters/prod"})
         );
         // The written order is part of the format: the new keys follow
         // `rollout`, `operator` follows `version`.
@@ -203,6 +309,8 @@ mod tests {
         assert!(at("version") < at("operator") && at("operator") < at("algorithm"));
         assert!(at("rollout") < at("restart") && at("restart") < at("pending"));
         assert!(at("pending") < at("old_hash"));
+        assert!(at("unit") < at("namespace"));
+        assert!(at("commits") < at("resources"));
         assert_eq!(change["change"], "updated");
         assert_eq!(change["restart"], "yes");
         assert_eq!(value["algorithm"], "v1alpha2");

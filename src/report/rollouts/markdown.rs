@@ -1,27 +1,22 @@
 //! A pull-request summary (for `$GITHUB_STEP_SUMMARY` and PR comments): per
-//! resource, whether merging the range requests a rollout of it and whether
+//! resource of the history's net (`History::resources`: one per deploy
+//! unit, namespace and name), whether merging the range requests a rollout
+//! of it and whether
 //! that restarts the database (under the operator model it names), which
 //! commits and fields cause it, the new hash, and the `forcePromote` value
 //! that promotes the rollout immediately. Capped below GitHub's 1 MiB
 //! summary limit.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use crate::check::Severity;
 use crate::crd::verdict::Restart;
 use crate::history::{Change, ChangeKind, CommitChanges, History};
+use crate::source::units::UnitRef;
 
 /// GitHub refuses step summaries over 1 MiB; stay under it with room for
 /// the truncation note.
 pub const MAX_BYTES: usize = 1024 * 1024 - 4096;
-
-type ResourceKey = (Option<String>, Option<String>, Option<String>);
-
-fn key_of(change: &Change) -> ResourceKey {
-    let file = change.name.is_none().then(|| change.file.clone());
-    (change.namespace.clone(), change.name.clone(), file)
-}
 
 /// Markdown inline code that survives backticks in the text.
 fn code(text: &str) -> String {
@@ -42,7 +37,10 @@ fn plain(text: &str) -> String {
 }
 
 struct Resource<'h> {
+    /// `namespace/name`; the unit has a column of its own.
     name: String,
+    qualified: String,
+    unit: &'h UnitRef,
     file: String,
     net: Option<&'h Change>,
     commits: Vec<(&'h CommitChanges, &'h Change)>,
@@ -90,41 +88,22 @@ fn restart_cell(resource: &Resource, have_net: bool) -> &'static str {
     }
 }
 
+/// One row per (unit, namespace, name), as the history folded them.
 fn resources(history: &History) -> Vec<Resource<'_>> {
-    let mut order: Vec<ResourceKey> = Vec::new();
-    let mut by_key: HashMap<ResourceKey, Resource> = HashMap::new();
-    let mut entry = |change: &Change| {
-        let key = key_of(change);
-        by_key.entry(key.clone()).or_insert_with(|| {
-            order.push(key);
-            Resource {
-                name: change.resource_name(),
-                file: change.file.clone(),
-                net: None,
-                commits: Vec::new(),
-            }
-        });
-    };
-    if let Some(net) = &history.net {
-        net.changes.iter().for_each(&mut entry);
-    }
-    history.changes().for_each(|(_, change)| entry(change));
-    if let Some(net) = &history.net {
-        for change in &net.changes {
-            if let Some(resource) = by_key.get_mut(&key_of(change)) {
-                resource.net = Some(change);
-                resource.file = change.file.clone();
-            }
-        }
-    }
-    for (commit, change) in history.changes() {
-        if let Some(resource) = by_key.get_mut(&key_of(change)) {
-            resource.commits.push((commit, change));
-        }
-    }
-    order
-        .into_iter()
-        .filter_map(|key| by_key.remove(&key))
+    history
+        .resources
+        .iter()
+        .map(|resource| Resource {
+            name: resource.resource_name(),
+            qualified: resource.qualified_name(),
+            unit: &resource.unit,
+            file: resource.file.clone(),
+            net: history
+                .net
+                .as_ref()
+                .and_then(|net| resource.net_change(net)),
+            commits: resource.commit_changes(&history.commits).collect(),
+        })
         .collect()
 }
 
@@ -156,6 +135,7 @@ pub fn render(history: &History) -> String {
     let resources = resources(history);
     let mut out = String::new();
     let _ = writeln!(out, "## Materialize rollouts: {}\n", code(&history.range));
+    shallow_note(&mut out, history);
     let rolling: Vec<&Resource> = resources.iter().filter(|r| r.rolls_out(have_net)).collect();
     let errors = history.count(Severity::Error);
     let warnings = history.count(Severity::Warning);
@@ -187,7 +167,7 @@ pub fn render(history: &History) -> String {
             code(history.algorithm.as_str()),
         );
         out.push_str(
-            "| Resource | Rollout on merge | Restart | New hash | File |\n|---|---|---|---|---|\n",
+            "| Resource | Rollout on merge | Restart | New hash | File | Unit |\n|---|---|---|---|---|---|\n",
         );
         for resource in &resources {
             let hash = resource
@@ -197,12 +177,13 @@ pub fn render(history: &History) -> String {
                 .map_or("—".to_owned(), |h| code(&h[..h.len().min(12)]));
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} |",
                 code(&resource.name),
                 verdict(resource, have_net),
                 restart_cell(resource, have_net),
                 hash,
-                code(&resource.file)
+                code(&resource.file),
+                code(&resource.unit.name),
             );
         }
         out.push('\n');
@@ -221,7 +202,7 @@ fn details(out: &mut String, resource: &Resource, have_net: bool) {
     let _ = writeln!(
         out,
         "### {} — rollout on merge: {}, restart: {}\n",
-        code(&resource.name),
+        code(&resource.qualified),
         verdict(resource, have_net),
         restart_cell(resource, have_net)
     );
@@ -296,6 +277,26 @@ fn details(out: &mut String, resource: &Resource, have_net: bool) {
         out.push_str(&findings);
     }
     out.push('\n');
+}
+
+/// A shallow clone's single revision: what the summary covers.
+fn shallow_note(out: &mut String, history: &History) {
+    if history.shallow_boundary.is_empty() {
+        return;
+    }
+    let short = |id: &String| code(&id[..id.len().min(7)]);
+    let boundaries: Vec<String> = history.shallow_boundary.iter().map(short).collect();
+    let compared = match &history.net {
+        Some(net) if net.base.is_some() => {
+            "resources are compared from that commit to the head, not created by this history"
+        }
+        _ => "only the commits above it are listed",
+    };
+    let _ = writeln!(
+        out,
+        "**Shallow clone:** history before {} is not in this clone and is not covered: {compared}. Fetch more history (`actions/checkout` with `fetch-depth: 0`) for the whole history.\n",
+        boundaries.join(", ")
+    );
 }
 
 fn truncate(mut out: String) -> String {

@@ -21,12 +21,13 @@ pub enum Format {
 /// What makes `rollouts` exit 1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum FailOn {
-    /// Any rollout in the range, and any error finding: for teams that gate
-    /// rollouts to maintenance windows.
+    /// A rollout requested (by merging the range when it is `A..B`, see
+    /// [`History::any_rollout`]), and any error finding: for teams that
+    /// gate rollouts to maintenance windows.
     Rollout,
-    /// Any change that restarts the database (`restart: yes`; `maybe` does
+    /// A change that restarts the database (`restart: yes`; `maybe` does
     /// not count: it restarts only when changes are already pending, which
-    /// no manifest shows), and any error finding.
+    /// no manifest shows), judged like `Rollout`, and any error finding.
     Restart,
     /// Any error finding.
     #[default]

@@ -1,0 +1,168 @@
+//! The net verdict of a range per resource: what merging it does to each
+//! (unit, namespace, name) that its base→head comparison or any of its
+//! commits changed. A change reverted inside the range is listed (commits
+//! touched it) as unchanged, with no rollout: only the comparison of the
+//! range's ends says what the merge applies, the commits say why.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::{Change, ChangeKind, CommitChanges, NetChanges};
+use crate::crd::verdict::Restart;
+use crate::source::units::UnitRef;
+
+/// What merging the range does to a resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NetKind {
+    Created,
+    Updated,
+    Deleted,
+    /// Commits changed it, the range's ends do not differ (or only in
+    /// ways that are no change, like formatting).
+    Unchanged,
+}
+
+impl NetKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NetKind::Created => "created",
+            NetKind::Updated => "updated",
+            NetKind::Deleted => "deleted",
+            NetKind::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// One resource the range changes.
+#[derive(Clone, Debug)]
+pub struct NetResource {
+    pub unit: UnitRef,
+    pub namespace: Option<String>,
+    pub name: Option<String>,
+    /// Its file at the head (at the base when deleted; the last commit's
+    /// when unchanged).
+    pub file: String,
+    pub change: NetKind,
+    /// Index into [`NetChanges::changes`] of the base→head change; `None`
+    /// when unchanged.
+    pub net: Option<usize>,
+    /// `(commit, change)` indices into [`super::History::commits`] and its
+    /// changes, in range order.
+    pub commits: Vec<(usize, usize)>,
+}
+
+impl NetResource {
+    /// [`Change::resource_name`] of this resource.
+    pub fn resource_name(&self) -> String {
+        match (&self.namespace, &self.name) {
+            (Some(namespace), Some(name)) => format!("{namespace}/{name}"),
+            (None, Some(name)) => name.clone(),
+            (Some(namespace), None) => format!("{namespace}/<unnamed>"),
+            (None, None) => format!("<unnamed in {}>", self.file),
+        }
+    }
+
+    pub fn qualified_name(&self) -> String {
+        match &self.name {
+            Some(name) => self.unit.qualify(self.namespace.as_deref(), name),
+            None => self.unit.qualify(None, &self.resource_name()),
+        }
+    }
+
+    /// The base→head change.
+    pub fn net_change<'n>(&self, net: &'n NetChanges) -> Option<&'n Change> {
+        self.net.and_then(|i| net.changes.get(i))
+    }
+
+    /// The changes of the range's commits, in order.
+    pub fn commit_changes<'h>(
+        &self,
+        commits: &'h [CommitChanges],
+    ) -> impl Iterator<Item = (&'h CommitChanges, &'h Change)> {
+        self.commits
+            .iter()
+            .map(|&(c, k)| (&commits[c], &commits[c].changes[k]))
+    }
+
+    /// Whether merging requests a rollout of it.
+    pub fn rollout(&self, net: &NetChanges) -> bool {
+        self.net_change(net).is_some_and(|c| c.rollout)
+    }
+
+    pub fn restart(&self, net: &NetChanges) -> Restart {
+        self.net_change(net).map_or(Restart::No, |c| c.restart)
+    }
+
+    pub fn pending(&self, net: &NetChanges) -> bool {
+        self.net_change(net).is_some_and(|c| c.pending)
+    }
+}
+
+type Key = (UnitRef, Option<String>, Option<String>, Option<String>);
+
+fn key_of(change: &Change) -> Key {
+    let file = change.name.is_none().then(|| change.file.clone());
+    (
+        change.unit.clone(),
+        change.namespace.clone(),
+        change.name.clone(),
+        file,
+    )
+}
+
+/// Every resource the net changes (`net`, base→head) or `commits` change,
+/// sorted by unit (kind, path, name), then namespace, then name. Without a
+/// net (`&[]`) every resource is `unchanged` with its commits.
+pub fn fold(commits: &[CommitChanges], net: &[Change]) -> Vec<NetResource> {
+    let mut by_key: HashMap<Key, NetResource> = HashMap::new();
+    for (i, change) in net.iter().enumerate() {
+        let change_kind = match change.change {
+            ChangeKind::Created => NetKind::Created,
+            ChangeKind::Updated => NetKind::Updated,
+            ChangeKind::Deleted => NetKind::Deleted,
+        };
+        by_key.entry(key_of(change)).or_insert_with(|| NetResource {
+            unit: change.unit.clone(),
+            namespace: change.namespace.clone(),
+            name: change.name.clone(),
+            file: change.file.clone(),
+            change: change_kind,
+            net: Some(i),
+            commits: Vec::new(),
+        });
+    }
+    for (c, commit) in commits.iter().enumerate() {
+        for (k, change) in commit.changes.iter().enumerate() {
+            let resource = by_key.entry(key_of(change)).or_insert_with(|| NetResource {
+                unit: change.unit.clone(),
+                namespace: change.namespace.clone(),
+                name: change.name.clone(),
+                file: change.file.clone(),
+                change: NetKind::Unchanged,
+                net: None,
+                commits: Vec::new(),
+            });
+            if resource.net.is_none() {
+                resource.file = change.file.clone();
+            }
+            resource.commits.push((c, k));
+        }
+    }
+    let mut resources: Vec<NetResource> = by_key.into_values().collect();
+    resources.sort_by(|a, b| {
+        let key = |r: &NetResource| {
+            (
+                r.unit.kind,
+                r.unit.path.clone(),
+                r.unit.name.clone(),
+                r.namespace.clone(),
+                r.name.clone(),
+                r.file.clone(),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    resources
+}

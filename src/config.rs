@@ -20,6 +20,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::crd::Operator;
+use crate::source::ConfigUnit;
 
 /// The file name looked for in the working directory and its parents.
 pub const FILE_NAME: &str = ".mz-presync.yaml";
@@ -54,6 +55,15 @@ pub struct Config {
     /// anyway.
     #[serde(default)]
     pub ignore: Vec<String>,
+    /// Deploy units, when discovery (Argo CD Applications and
+    /// ApplicationSets, Flux Kustomizations, kustomize roots) does not see
+    /// how the repository is deployed. Each entry's `path` is a glob over
+    /// directories relative to this file's directory; every matching
+    /// directory is one unit holding its files and its subdirectories'.
+    /// Given, this list REPLACES discovery: files no entry reaches fall
+    /// back to their own directory.
+    #[serde(default)]
+    pub units: Option<Vec<ConfigUnit>>,
 }
 
 /// What `rules:` says about one rule.
@@ -143,7 +153,11 @@ pub fn parse(text: &str) -> Result<Config, String> {
     {
         return Ok(Config::default());
     }
-    yaml_serde::from_str(text).map_err(|err| err.to_string())
+    let config: Config = yaml_serde::from_str(text).map_err(|err| err.to_string())?;
+    for unit in config.units.iter().flatten() {
+        unit.check()?;
+    }
+    Ok(config)
 }
 
 /// The JSON Schema of the file, as checked in under `schemas/`.
@@ -189,6 +203,29 @@ mod tests {
         assert!(err.contains("ignore") || err.contains("sequence"), "{err}");
         let err = parse("rule:\n  schema: off\n").unwrap_err();
         assert!(err.contains("rule"), "{err}");
+    }
+
+    #[test]
+    fn reads_units() {
+        let config = parse(
+            "units:\n  - path: clusters/*\n    namespace: materialize\n  - path: legacy\n    name: old\n",
+        )
+        .unwrap();
+        let units = config.units.unwrap();
+        assert_eq!(units[0].path, "clusters/*");
+        assert_eq!(units[0].namespace.as_deref(), Some("materialize"));
+        assert_eq!(units[1].name.as_deref(), Some("old"));
+        assert_eq!(parse("units: []\n").unwrap().units, Some(vec![]));
+        assert_eq!(parse("operator: design\n").unwrap().units, None);
+        let err = parse("units:\n  - path: a\n    nmae: x\n").unwrap_err();
+        assert!(err.contains("nmae"), "{err}");
+        let err = parse("units:\n  - path: clusters/*\n    name: x\n").unwrap_err();
+        assert!(
+            err.contains("wildcard") && err.contains("clusters/*"),
+            "{err}"
+        );
+        let err = parse("units:\n  - path: 'a/[b'\n").unwrap_err();
+        assert!(err.contains("not a glob"), "{err}");
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! End-to-end: `.mz-presync.yaml`'s `rules:` and `ignore:` in a temporary
-//! repository.
+//! End-to-end: `.mz-presync.yaml`'s `rules:`, `ignore:` and `units:` in a
+//! temporary repository (units' effects: `tests/validate_units.rs`).
 
 use std::path::Path;
 
@@ -264,4 +264,35 @@ fn the_readme_example_is_a_valid_configuration() {
         .output()
         .unwrap();
     assert_ne!(output.status.code(), Some(2), "{output:?}");
+}
+
+#[test]
+fn the_readme_units_example_is_valid_and_units_are_checked_for_every_command() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let block = readme
+        .split_once("say it in\n`.mz-presync.yaml`:\n\n```yaml\n")
+        .unwrap()
+        .1
+        .split_once("```")
+        .unwrap()
+        .0;
+    let dir = repo(Some(block));
+    let (code, _) = validate(dir.path(), &[]);
+    assert_ne!(code, 2);
+    // A bad `units:` stops every command, as any mistake in the file does.
+    let dir = repo(Some("units:\n  - path: clusters/**\n    name: all\n"));
+    for args in [&["validate"][..], &["hash", "."][..]] {
+        let output = mz(dir.path()).args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(".mz-presync.yaml is not a valid mz-presync configuration")
+                && stderr.contains("has a wildcard"),
+            "{stderr}"
+        );
+    }
+    let dir = repo(Some("units: [{path: clusters, namespaces: x}]\n"));
+    let output = mz(dir.path()).args(["validate"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("namespaces"));
 }

@@ -621,3 +621,22 @@ fn a_unit_deleted_inside_the_range_still_names_its_resources() {
     assert_eq!(report["resources"][0]["change"], "deleted");
     assert_eq!(report["resources"].as_array().unwrap().len(), 1);
 }
+
+/// `units:` in `.mz-presync.yaml` (found from the working directory, as for
+/// every command) replaces discovery in `rollouts` too.
+#[test]
+fn configured_units_replace_discovery() {
+    let (mut repo, base) = two_clusters();
+    repo.set(US_EAST, &mz("v26.2.0"));
+    let bump = repo.commit("Bump us-east");
+    std::fs::write(
+        repo.path().join(".mz-presync.yaml"),
+        "units:\n  - path: clusters/*\n    namespace: materialize\n",
+    )
+    .unwrap();
+    let report = repo.json(&[&format!("{base}..{bump}")]);
+    let unit = &report["resources"][0]["unit"];
+    assert_eq!(unit["kind"], "config", "{report:#}");
+    assert_eq!(unit["path"], "clusters/us-east");
+    assert_eq!(report["resources"].as_array().unwrap().len(), 1);
+}

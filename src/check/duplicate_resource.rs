@@ -14,18 +14,22 @@ pub static RULE: RuleInfo = RuleInfo {
     scopes: &[Scope::Validate],
     summary: "Two documents define the same Materialize object (namespace/name) in one deploy unit",
     docs: "A namespace and a name identify one object in a cluster, whatever the \
-apiVersion. When two documents in the checked files define the same Materialize \
-object, only one of them can exist: whichever is applied last silently replaces \
-the other, and Argo CD flags the application. Often one is a stale copy, or a \
-v1alpha1 and a v1 version of the same resource kept side by side. Each later \
-definition is reported and points at the first. Objects are compared within \
-one deploy unit (an Argo CD Application, a Flux Kustomization, a kustomize \
-root, or a directory): the same object in two clusters' directories is two \
-objects. An object without `metadata.namespace` takes its unit's destination \
-namespace (Application `destination.namespace`, Flux `targetNamespace`); \
-without one it is compared within its file only, since the namespace it ends \
-up in is decided elsewhere (kustomize, `kubectl -n`). \
-Kustomize patches are not definitions and are never compared.",
+apiVersion. When two documents in the checked files define the same \
+Materialize object, only one of them can exist: whichever is applied last \
+silently replaces the other, and Argo CD flags the application. Often one is a \
+stale copy, or a v1alpha1 and a v1 version of the same resource kept side by \
+side. Each later definition is reported and points at the first. Objects are \
+compared within one deploy unit (an Argo CD Application, an Application an \
+ApplicationSet's git directory generator makes, a Flux Kustomization, a \
+kustomize root, a `units:` entry of .mz-presync.yaml, which replaces \
+discovery, or a directory): the same object in two clusters' directories is \
+two objects. An object without `metadata.namespace` takes its unit's \
+destination namespace (Application or ApplicationSet template \
+`destination.namespace`, Flux `targetNamespace`, the `namespace` of a `units:` \
+entry, else the `namespace:` of the unit's own kustomization); without one it \
+is compared within its file only, since the namespace it ends up in is decided \
+elsewhere (kustomize, `kubectl -n`). Kustomize patches are not definitions and \
+are never compared.",
     suppressible: true,
 };
 

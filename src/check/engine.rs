@@ -15,8 +15,8 @@ use crate::crd;
 use crate::finding::{Finding, ResourceRef, Scope, Summary};
 use crate::source::units::{self, root_for};
 use crate::source::{
-    ParseError, ReadError, SourceFile, Unit, UnitRef, Units, WalkOptions, objects, parse_document,
-    parse_document_when, patch_files, read_path, walk,
+    ConfiguredUnits, ParseError, ReadError, SourceFile, Unit, UnitRef, Units, WalkOptions, objects,
+    parse_document, parse_document_when, patch_files, read_path, walk,
 };
 
 #[derive(Clone, Debug)]
@@ -42,6 +42,8 @@ pub struct ValidateOptions {
     /// file's unit. `validate` over paths wants it; commands that hold
     /// files in memory (`render`) have no repository to read.
     pub units: bool,
+    /// `units:` of the configuration, replacing discovery when given.
+    pub configured_units: Option<Arc<ConfiguredUnits>>,
 }
 
 impl Default for ValidateOptions {
@@ -53,6 +55,7 @@ impl Default for ValidateOptions {
             command: Scope::Validate,
             model_notes: false,
             units: false,
+            configured_units: None,
         }
     }
 }
@@ -162,7 +165,17 @@ pub fn validate_paths(
                     walked.sort_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
                     walked
                 });
-            Units::discover_with(&root, &options.walk, |path| read.get(path).copied(), walked)
+            let config = options
+                .configured_units
+                .as_ref()
+                .map(|configured| configured.for_root(&root));
+            Units::discover_configured(
+                &root,
+                &options.walk,
+                |path| read.get(path).copied(),
+                walked,
+                config.as_deref(),
+            )
         })
     } else {
         None

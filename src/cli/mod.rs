@@ -13,7 +13,7 @@ use clap::{ArgAction, Parser, Subcommand, ValueEnum};
 use crate::config::{self, RuleSetting};
 use crate::crd::Operator;
 use crate::finding::{Override, Overrides, Severity};
-use crate::source::Exclude;
+use crate::source::{ConfiguredUnits, Exclude};
 
 mod args;
 mod explain;
@@ -82,6 +82,8 @@ pub struct Context {
     pub overrides: Overrides,
     /// `ignore:` of `.mz-presync.yaml`, relative to its directory.
     pub exclude: Option<Arc<Exclude>>,
+    /// `units:` of `.mz-presync.yaml` (replacing unit discovery).
+    pub units: Option<Arc<ConfiguredUnits>>,
 }
 
 impl Context {
@@ -100,6 +102,7 @@ impl Context {
             operator,
             overrides: Overrides::default(),
             exclude: None,
+            units: None,
         }
     }
 }
@@ -115,28 +118,52 @@ fn color_wanted(choice: ColorChoice, no_color: bool, force_color: bool, is_termi
     }
 }
 
+/// What `.mz-presync.yaml` says, checked.
+struct Resolved {
+    operator: Operator,
+    overrides: Overrides,
+    exclude: Option<Arc<Exclude>>,
+    units: Option<Arc<ConfiguredUnits>>,
+}
+
 /// What the repository's `.mz-presync.yaml` says: the operator model (the
 /// flag or `MZ_PRESYNC_OPERATOR` first, else the file's, else the design
-/// document's), the rule overrides and the walk's exclusions. An unknown
-/// rule id or a bad glob is an error naming the file.
-fn resolve(flag: Option<Operator>) -> Result<(Operator, Overrides, Option<Arc<Exclude>>), String> {
+/// document's), the rule overrides, the walk's exclusions and the deploy
+/// units. An unknown rule id or a bad glob is an error naming the file.
+fn resolve(flag: Option<Operator>) -> Result<Resolved, String> {
     let loaded = config::load_for_cwd().map_err(|err| err.to_string())?;
     let operator = flag.or(loaded.config.operator).unwrap_or_default();
     let Some(path) = loaded.path else {
-        return Ok((operator, Overrides::default(), None));
+        return Ok(Resolved {
+            operator,
+            overrides: Overrides::default(),
+            exclude: None,
+            units: None,
+        });
     };
+    let base = path.parent().unwrap_or(Path::new("."));
+    let base = std::path::absolute(base).unwrap_or_else(|_| base.to_owned());
+    let units = loaded.config.units.map(|entries| {
+        Arc::new(ConfiguredUnits {
+            base: base.clone(),
+            entries,
+        })
+    });
     let overrides = overrides(&loaded.config.rules)
         .map_err(|reason| format!("{}: {reason}", path.display()))?;
     let exclude = if loaded.config.ignore.is_empty() {
         None
     } else {
-        let base = path.parent().unwrap_or(Path::new("."));
-        let base = std::path::absolute(base).unwrap_or_else(|_| base.to_owned());
         let exclude = Exclude::new(&base, &loaded.config.ignore)
             .map_err(|reason| format!("{}: {reason}", path.display()))?;
         Some(Arc::new(exclude))
     };
-    Ok((operator, overrides, exclude))
+    Ok(Resolved {
+        operator,
+        overrides,
+        exclude,
+        units,
+    })
 }
 
 /// `rules:` checked against the catalogue ([`crate::rules::find`]).
@@ -180,16 +207,17 @@ pub fn main() -> i32 {
             };
         }
     };
-    let (operator, overrides, exclude) = match resolve(cli.operator) {
+    let resolved = match resolve(cli.operator) {
         Ok(resolved) => resolved,
         Err(err) => {
             eprintln!("error: {err}");
             return EXIT_USAGE;
         }
     };
-    let mut ctx = Context::new(cli.color, cli.quiet, operator);
-    ctx.overrides = overrides;
-    ctx.exclude = exclude;
+    let mut ctx = Context::new(cli.color, cli.quiet, resolved.operator);
+    ctx.overrides = resolved.overrides;
+    ctx.exclude = resolved.exclude;
+    ctx.units = resolved.units;
     let result = match cli.command {
         Command::Hash(args) => hash::run(args, &ctx),
         Command::Validate(args) => validate::run(args, &ctx),

@@ -69,7 +69,7 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
         net: true,
         paths: args.paths,
         cwd: std::env::current_dir().ok(),
-        units: None,
+        units: ctx.units.clone(),
     };
 
     let show_progress = ctx.stderr_is_terminal && !ctx.quiet;

@@ -65,6 +65,7 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
         parse_only: args.parse_only,
         model_notes: true,
         units: true,
+        configured_units: ctx.units.clone(),
         ..ValidateOptions::default()
     };
     let mut validation = match validate_paths(&args.paths.paths, &options) {

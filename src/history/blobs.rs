@@ -26,6 +26,10 @@ type BlobKey = (Oid, FileFormat);
 pub struct BlobCache {
     parsed: HashMap<BlobKey, Arc<ParsedBlob>>,
     used_by_previous_chunk: HashSet<BlobKey>,
+    /// Kept whatever the chunks use: the blobs the net compares, which the
+    /// commits parse anyway (every blob at the head came in with a commit)
+    /// and the net would otherwise read and parse a second time.
+    pinned: HashSet<BlobKey>,
 }
 
 impl BlobCache {
@@ -40,10 +44,15 @@ impl BlobCache {
     /// per change.
     pub fn start_chunk<'d>(&mut self, blobs: impl Iterator<Item = &'d BlobAt>) {
         let used: HashSet<BlobKey> = blobs.map(BlobAt::key).collect();
-        let previous = &self.used_by_previous_chunk;
+        let (previous, pinned) = (&self.used_by_previous_chunk, &self.pinned);
         self.parsed
-            .retain(|key, _| used.contains(key) || previous.contains(key));
+            .retain(|key, _| used.contains(key) || previous.contains(key) || pinned.contains(key));
         self.used_by_previous_chunk = used;
+    }
+
+    /// Keep `blobs` once parsed, across chunks.
+    pub fn pin<'d>(&mut self, blobs: impl Iterator<Item = &'d BlobAt>) {
+        self.pinned.extend(blobs.map(BlobAt::key));
     }
 
     /// Read and parse, in parallel, the blobs the cache does not hold yet.

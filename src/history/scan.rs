@@ -6,6 +6,7 @@
 //! are never read or written. This file only orders those steps.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use git2::{Repository, Tree};
 use rayon::prelude::*;
@@ -24,7 +25,7 @@ use super::tree_diff::{
 use super::units::UnitIndex;
 use super::{Change, CommitChanges, History, NetChanges};
 use crate::crd::{Algorithm, Operator};
-use crate::source::units::{ConfigUnit, Units, discover_git};
+use crate::source::units::{ConfigUnit, ConfiguredUnits, Units, discover_git};
 
 /// Enough commits per chunk to keep both cores busy, few enough that the
 /// diffs of one chunk stay small in memory.
@@ -50,9 +51,9 @@ pub struct ScanOptions {
     /// The directory relative paths start from when it is inside the work
     /// tree (else they start at its root); `None`: the root.
     pub cwd: Option<PathBuf>,
-    /// The `units:` of `.mz-presync.yaml` (repository-relative paths):
-    /// when given, the deploy units instead of discovery.
-    pub units: Option<Vec<ConfigUnit>>,
+    /// The `units:` of `.mz-presync.yaml`: when given, the deploy units
+    /// instead of discovery (rebased onto the repository's work tree).
+    pub units: Option<Arc<ConfiguredUnits>>,
 }
 
 /// The changes between the two sides of `deltas`.
@@ -112,10 +113,14 @@ pub fn scan(
         _ => None,
     };
     let net_wanted = options.net && (plan.base.is_some() || plan.shallow_boundary.len() <= 1);
+    let configured = options.units.as_ref().map(|units| match repo.workdir() {
+        Some(root) => units.for_root(root),
+        None => units.entries.clone(),
+    });
     let mut units = UnitIndex::new(discover_units(
         &repo,
         [plan.head, net_base],
-        options.units.as_deref(),
+        configured.as_deref(),
     )?);
     let repo_path = repo.path().to_path_buf();
     let compare_options = CompareOptions {
@@ -128,6 +133,23 @@ pub fn scan(
     progress(0, total);
 
     let mut cache = BlobCache::default();
+    // The net's tree diff runs first so that the blobs it compares stay in
+    // the cache as the commits parse them.
+    let net_deltas = match (net_wanted, plan.head) {
+        (true, Some(head)) => {
+            let tree_of = |id: git2::Oid| repo.find_commit(id).and_then(|c| c.tree());
+            let head_tree = tree_of(head)?;
+            let base_tree = net_base.map(tree_of).transpose()?;
+            let deltas = manifest_deltas(&repo, base_tree.as_ref(), Some(&head_tree), &paths)?;
+            cache.pin(blobs_of(&deltas));
+            let trees = DiffTrees {
+                old: base_tree.as_ref().map(Tree::id),
+                new: Some(head_tree.id()),
+            };
+            Some((deltas, trees))
+        }
+        _ => None,
+    };
     let mut patches = PatchIndex::default();
     let mut commits = Vec::new();
     let mut done = 0;
@@ -165,17 +187,9 @@ pub fn scan(
         progress(done, total);
     }
 
-    let net = match (net_wanted, plan.head) {
-        (true, Some(head)) => {
-            let tree_of = |id: git2::Oid| repo.find_commit(id).and_then(|c| c.tree());
-            let head_tree = tree_of(head)?;
-            let base_tree = net_base.map(tree_of).transpose()?;
-            let deltas = manifest_deltas(&repo, base_tree.as_ref(), Some(&head_tree), &paths)?;
+    let net = match (net_deltas, plan.head) {
+        (Some((deltas, trees)), Some(head)) => {
             cache.load(&repo_path, blobs_of(&deltas), options.algorithm)?;
-            let trees = DiffTrees {
-                old: base_tree.as_ref().map(Tree::id),
-                new: Some(head_tree.id()),
-            };
             Some(NetChanges {
                 base: net_base.map(|b| b.to_string()),
                 head: head.to_string(),

@@ -57,8 +57,8 @@ pub use read::{
 pub use split::{DocumentSpan, split_documents};
 pub use template::{find_template_action, looks_like_template};
 pub use units::{
-    ConfigUnit, InputDirectory, MemoryFiles, Renderer, RepoFiles, Unit, UnitInputs, UnitKind,
-    UnitRef, Units, discover_git,
+    ConfigUnit, ConfiguredUnits, InputDirectory, MemoryFiles, Renderer, RepoFiles, Unit,
+    UnitInputs, UnitKind, UnitRef, Units, discover_git,
 };
 pub use walk::{Exclude, WalkOptions, display_path, has_manifest_extension, walk};
 

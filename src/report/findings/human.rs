@@ -67,6 +67,17 @@ fn group<'a>(finding: &'a Finding, source: Option<&'a SourceFile>) -> Group<'a> 
     if !finding.pointer().is_empty() {
         group = group.element(Level::NOTE.message(format!("at {}", finding.pointer())));
     }
+    // The plain-directory fallback goes unsaid: the path above says it.
+    // A unit named after its directory (a kustomize root, a `units:`
+    // entry) is not given its path twice.
+    if let Some(unit) = super::named_unit(finding) {
+        let label = super::unit_label(unit);
+        group = group.element(Level::NOTE.message(if unit.name == unit.path {
+            format!("deploy unit {label}")
+        } else {
+            format!("deploy unit {label} ({})", unit.path)
+        }));
+    }
     group
 }
 

@@ -117,3 +117,44 @@ pub(super) fn expand(entries: &[ConfigUnit], tree: &Tree<'_>) -> Vec<Declared> {
     }
     out
 }
+
+/// `units:` as a configuration file gives them: paths relative to the
+/// file's directory, which need not be the root units are discovered
+/// under (a configuration above a repository, or inside it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfiguredUnits {
+    /// The configuration file's directory.
+    pub base: std::path::PathBuf,
+    pub entries: Vec<ConfigUnit>,
+}
+
+impl ConfiguredUnits {
+    /// The entries with paths relative to `root`. An entry whose glob
+    /// cannot reach under `root` (the file is above it, the glob elsewhere)
+    /// is left out.
+    pub fn for_root(&self, root: &std::path::Path) -> Vec<ConfigUnit> {
+        let canonical = |p: &std::path::Path| p.canonicalize().unwrap_or_else(|_| p.to_owned());
+        let (root, base) = (canonical(root), canonical(&self.base));
+        if let Some(prefix) = super::relative_to(&root, &base) {
+            return self.entries.iter().map(|e| e.rebased(&prefix)).collect();
+        }
+        let Some(below) = super::relative_to(&base, &root) else {
+            return Vec::new();
+        };
+        self.entries
+            .iter()
+            .filter_map(|entry| {
+                let path = pattern(&entry.path);
+                let path = if path == below {
+                    ".".to_owned()
+                } else {
+                    path.strip_prefix(&format!("{below}/"))?.to_owned()
+                };
+                Some(ConfigUnit {
+                    path,
+                    ..entry.clone()
+                })
+            })
+            .collect()
+    }
+}

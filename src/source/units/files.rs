@@ -17,7 +17,10 @@ use crate::source::{WalkOptions, has_manifest_extension, walk};
 
 /// A repository snapshot.
 pub trait RepoFiles: Sync {
-    /// Every file, repository-relative, `/`-separated, sorted.
+    /// The snapshot's files, repository-relative, `/`-separated, sorted:
+    /// at least every manifest (`.yaml`, `.yml`, `.json`) and kustomization
+    /// (the adapters here list those only). Directories are derived from
+    /// it.
     fn paths(&self) -> &[String];
     /// The bytes of one of [`RepoFiles::paths`]; `None` when it cannot be
     /// read (too large, gone, not a regular file).

@@ -57,7 +57,7 @@ use super::{FileFormat, SourceFile, WalkOptions, has_manifest_extension, source_
 use declare::{Declared, Hints};
 use kustomizations::Kustomization;
 
-pub use config::ConfigUnit;
+pub use config::{ConfigUnit, ConfiguredUnits};
 pub use files::{MemoryFiles, RepoFiles, discover_git};
 
 /// How a unit was found; serialized as in the JSON reports.

@@ -198,6 +198,13 @@ fn discover_git_matches_discover_on_the_same_files() {
         b"apiVersion: v2\nname: mz\nversion: 1.0.0\n".to_vec(),
     ));
     files.push(("charts/mz/values.yaml".into(), b"{}\n".to_vec()));
+    // A kustomization under kustomize's third name, which the walk does
+    // not list.
+    files.push((
+        "legacy/Kustomization".into(),
+        b"resources: [mz.yaml]\n".to_vec(),
+    ));
+    files.push(("legacy/mz.yaml".into(), b"kind: ConfigMap\n".to_vec()));
     files.push((
         "argocd/chart.yaml".into(),
         b"apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: chart}\nspec:\n  source: {path: charts/mz, helm: {valueFiles: [values.yaml, ../../values/prod.yaml]}}\n".to_vec(),
@@ -223,7 +230,13 @@ spec:
     let from_git = discover_git(&repo, &tree, crate::source::DEFAULT_MAX_FILE_SIZE, None).unwrap();
     let from_disk = Units::discover(dir.path(), &WalkOptions::default());
     assert_eq!(from_git.all(), from_disk.all());
-    assert!(from_git.all().len() >= 6, "{:#?}", from_git.all());
+    assert!(from_git.all().len() >= 7, "{:#?}", from_git.all());
+    assert!(
+        from_git
+            .all()
+            .iter()
+            .any(|u| u.kind == UnitKind::Kustomization && u.path == "legacy")
+    );
     for (path, _) in &files {
         assert_eq!(
             from_git.of_relative(path),
@@ -266,21 +279,38 @@ fn discover_git_cost_on_2000_files() {
     let dir = tempfile::tempdir().unwrap();
     let (repo, tree) = git_repo(dir.path(), &files);
     let tree = repo.find_tree(tree).unwrap();
-    let start = std::time::Instant::now();
-    let units = discover_git(&repo, &tree, crate::source::DEFAULT_MAX_FILE_SIZE, None).unwrap();
-    let elapsed = start.elapsed();
-    eprintln!(
-        "discover_git: {} files, {} units in {elapsed:?} (loose objects; {} build)",
-        files.len(),
-        units.all().len(),
-        if cfg!(debug_assertions) {
-            "debug"
-        } else {
-            "release"
-        }
-    );
+    let time = |what: &str| {
+        let start = std::time::Instant::now();
+        let units = discover_git(&repo, &tree, crate::source::DEFAULT_MAX_FILE_SIZE, None).unwrap();
+        eprintln!(
+            "discover_git: {} files, {} units in {:?} ({what}; {} build)",
+            files.len(),
+            units.all().len(),
+            start.elapsed(),
+            if cfg!(debug_assertions) {
+                "debug"
+            } else {
+                "release"
+            }
+        );
+        units
+    };
+    let units = time("loose objects");
     assert_eq!(units.all().len(), 40);
     assert_eq!(units.of_relative("base/mz.yaml").len(), 40);
+    // As a clone has them, when git is installed to pack them (a figure
+    // only; nothing asserted on time).
+    let signature = git2::Signature::now("t", "t@example.invalid").unwrap();
+    repo.commit(Some("HEAD"), &signature, &signature, "m", &tree, &[])
+        .unwrap();
+    let packed = std::process::Command::new("git")
+        .args(["repack", "-adq"])
+        .current_dir(dir.path())
+        .status()
+        .is_ok_and(|s| s.success());
+    if packed {
+        time("packed");
+    }
 }
 
 const APP: &str = "apiVersion: argoproj.io/v1alpha1\nkind: Application\n";
@@ -534,4 +564,30 @@ fn config_units_replace_discovery() {
     assert!(entries[1].check().is_ok());
     assert_eq!(entries[0].rebased("gitops").path, "gitops/clusters/*");
     assert_eq!(entries[0].rebased(".").path, "clusters/*");
+}
+
+#[test]
+fn configured_units_are_rebased_onto_the_discovery_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    std::fs::create_dir_all(root.join("gitops/clusters")).unwrap();
+    let entries: Vec<ConfigUnit> =
+        yaml_serde::from_str("[{path: clusters/*}, {path: ./repo/x/}, {path: elsewhere}]").unwrap();
+    let paths = |base: &Path| -> Vec<String> {
+        ConfiguredUnits {
+            base: base.to_owned(),
+            entries: entries.clone(),
+        }
+        .for_root(&root)
+        .into_iter()
+        .map(|e| e.path)
+        .collect()
+    };
+    // The file inside the repository: its paths gain its directory.
+    assert_eq!(
+        paths(&root.join("gitops")),
+        ["gitops/clusters/*", "gitops/repo/x", "gitops/elsewhere"]
+    );
+    // Above it: only what reaches into the repository, made relative.
+    assert_eq!(paths(dir.path()), ["x"]);
 }

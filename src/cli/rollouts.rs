@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::args::{self, HashAlgorithm};
+use crate::history::rendered::RenderOptions;
 use crate::history::{self, ScanOptions};
 use crate::report::rollouts::{self, FailOn, Format, ReportOptions};
 
@@ -52,6 +53,12 @@ pub struct Args {
     /// Exit 1 when: rollout (a rollout requested, or an error finding), restart (a change that restarts the database for certain, restart yes: maybe does not count; or an error finding), error (an error finding), never. For a range A..B, rollout and restart judge the net effect of merging it (base→head per resource, the JSON's `resources`): a change reverted inside the range does not fail it; for a single revision they judge every commit's changes.
     #[arg(long, env = "MZ_PRESYNC_FAIL_ON", value_parser = ["rollout", "restart", "error", "never"], default_value = "error", value_name = "WHEN")]
     fail_on: String,
+    /// Render kustomize and Helm units (kustomize build or kubectl kustomize, helm template) at each commit that changes their inputs, from git objects in a temporary directory, and compare the rendered objects instead of the units' files. A missing tool, a tool error or a timeout fails with exit 2.
+    #[arg(long, env = "MZ_PRESYNC_RENDER", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
+    render: bool,
+    /// With --render: how long one render may run before it is killed (Argo CD's default exec timeout).
+    #[arg(long, env = "MZ_PRESYNC_RENDER_TIMEOUT", value_name = "DURATION", default_value = "90s", value_parser = parse_timeout)]
+    render_timeout: std::time::Duration,
     /// Human format: also show changes that start no rollout.
     #[arg(long, short, env = "MZ_PRESYNC_VERBOSE", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     verbose: bool,
@@ -70,6 +77,9 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
         paths: args.paths,
         cwd: std::env::current_dir().ok(),
         units: ctx.units.clone(),
+        render: args.render.then_some(RenderOptions {
+            timeout: args.render_timeout,
+        }),
     };
 
     let show_progress = ctx.stderr_is_terminal && !ctx.quiet;
@@ -110,6 +120,17 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
     {
         ctx.overrides.apply(&mut change.findings);
     }
+    if let Some(render) = &history.render {
+        for note in &render.notes {
+            eprintln!("note: {note}");
+        }
+        if args.verbose {
+            eprintln!(
+                "render: {} renders, {} cache hits",
+                render.renders, render.cache_hits
+            );
+        }
+    }
     // Said even with --quiet: the report leaves out history it cannot see.
     for boundary in &history.shallow_boundary {
         eprintln!(
@@ -143,4 +164,12 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
     } else {
         super::EXIT_OK
     })
+}
+
+fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
+    match crate::crd::duration::parse_rollout_request_timeout(text) {
+        Ok(duration) if !duration.is_zero() => Ok(duration),
+        Ok(_) => Err("the timeout must be longer than 0s".to_owned()),
+        Err(err) => Err(err),
+    }
 }

@@ -93,6 +93,7 @@ pub fn updated(before: &Entry<'_>, after: &Entry<'_>, options: &CompareOptions) 
         position,
         best_effort: best_effort(new),
         kustomize_patch: None,
+        rendered: None,
     })
 }
 
@@ -132,6 +133,7 @@ pub fn created(after: &Entry<'_>, options: &CompareOptions) -> Change {
         position,
         best_effort: best_effort(new),
         kustomize_patch: None,
+        rendered: None,
     }
 }
 
@@ -165,6 +167,7 @@ fn deleted_change(before: &Entry<'_>) -> Change {
         position: None,
         best_effort: false,
         kustomize_patch: None,
+        rendered: None,
     }
 }
 
@@ -206,6 +209,7 @@ pub fn unknown_resource(path: &str, unit: &UnitRef, problem: &DocumentProblem) -
         position: Some(problem.finding.location.start()),
         best_effort: false,
         kustomize_patch: None,
+        rendered: None,
     }
 }
 
@@ -290,5 +294,6 @@ fn patch_change(
         position,
         best_effort: false,
         kustomize_patch: Some(kustomization.to_owned()),
+        rendered: None,
     }
 }

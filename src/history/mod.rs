@@ -44,6 +44,7 @@ pub mod pairing;
 pub mod patches;
 pub mod pathspec;
 pub mod range;
+pub mod rendered;
 pub mod resources;
 pub mod rules;
 pub mod scan;
@@ -89,6 +90,8 @@ pub struct History {
     /// changed each resource, by unit, namespace and name (without the net,
     /// the commits' resources, each `unchanged`).
     pub resources: Vec<NetResource>,
+    /// What `--render` rendered (none without it).
+    pub render: Option<rendered::RenderSummary>,
 }
 
 impl History {
@@ -237,6 +240,9 @@ pub struct Change {
     /// change is to the resource it patches, judged by the hashed fields it
     /// overrides (there are no hashes).
     pub kustomize_patch: Option<String>,
+    /// The change is to a unit's rendered output (`--render`): `file` is
+    /// the unit's path.
+    pub rendered: Option<rendered::RenderedBy>,
 }
 
 impl Change {
@@ -245,6 +251,16 @@ impl Change {
         match &self.name {
             Some(name) => self.unit.qualify(self.namespace.as_deref(), name),
             None => self.unit.qualify(None, &self.resource_name()),
+        }
+    }
+
+    /// The file as reports show it: a rendered change's unit path says
+    /// which tool built it (`apps/overlays/us-east [kustomize]`), since its
+    /// lines are the rendered stream's, not a repository file's.
+    pub fn shown_file(&self) -> String {
+        match self.rendered {
+            Some(by) => format!("{} [{}]", self.file, by.as_str()),
+            None => self.file.clone(),
         }
     }
 

@@ -69,6 +69,8 @@ pub enum HistoryError {
     PathOutsideRepository { path: PathBuf, root: PathBuf },
     #[error("reading the git repository failed: {0}")]
     Git(String),
+    #[error(transparent)]
+    Render(#[from] super::rendered::RenderError),
 }
 
 impl From<git2::Error> for HistoryError {

@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::source::units::{UnitKind, UnitRef, Units};
+use crate::source::units::{Unit, UnitKind, UnitRef, Units};
 
 /// A deploy unit as the scan uses it: its reference (what reports name)
 /// and the namespace objects without one end up in.
@@ -23,20 +23,17 @@ pub struct ScanUnit {
 }
 
 impl ScanUnit {
-    /// The fallback unit of a file's own directory.
-    pub fn directory_of(file: &str) -> ScanUnit {
-        let dir = match file.rsplit_once('/') {
-            Some((dir, _)) => dir.to_owned(),
-            None => ".".to_owned(),
-        };
+    fn of(unit: &Unit) -> ScanUnit {
         ScanUnit {
-            reference: UnitRef {
-                kind: UnitKind::Directory,
-                name: dir.clone(),
-                path: dir,
-            },
-            destination_namespace: None,
+            reference: unit.reference(),
+            destination_namespace: unit.destination_namespace.clone(),
         }
+    }
+
+    /// The fallback unit of a file's own directory, as [`Units`] makes it.
+    pub fn directory_of(file: &str) -> ScanUnit {
+        let fallback = Units::default().of_relative(file);
+        ScanUnit::of(&fallback[0])
     }
 }
 
@@ -72,12 +69,9 @@ impl UnitIndex {
                 if unit.kind == UnitKind::Directory {
                     continue;
                 }
-                let reference = unit.reference();
-                if found.iter().all(|f| f.reference != reference) {
-                    found.push(ScanUnit {
-                        reference,
-                        destination_namespace: unit.destination_namespace.clone(),
-                    });
+                let unit = ScanUnit::of(&unit);
+                if found.iter().all(|f| f.reference != unit.reference) {
+                    found.push(unit);
                 }
             }
         }

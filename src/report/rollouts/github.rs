@@ -238,6 +238,7 @@ mod tests {
             position: Some(Position { line: 9, column: 3 }),
             best_effort: false,
             kustomize_patch: None,
+            rendered: None,
         };
         let changes = (0..rollouts)
             .map(|i| change(i, false))
@@ -260,6 +261,7 @@ mod tests {
             shallow_boundary: Vec::new(),
             net: None,
             resources: Vec::new(),
+            render: None,
         }
     }
 

@@ -70,7 +70,7 @@ pub fn render(history: &History, options: &ReportOptions) -> String {
                 if change.rollout { "yes" } else { "no" }.to_owned(),
                 restart_cell(change).to_owned(),
                 fields_cell(change),
-                change.file.clone(),
+                change.shown_file(),
             ],
         })
         .collect();

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::crd::verdict::Restart;
 use crate::crd::{Algorithm, Operator};
 use crate::finding::{Finding, Rule, Severity};
+use crate::history::rendered::RenderedBy;
 use crate::history::{
     ApiVersionChange, Change, ChangeKind, CommitChanges, History, NetKind, NetResource,
 };
@@ -149,6 +150,9 @@ struct ChangeJson<'a> {
     findings: Vec<FindingJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     kustomize_patch: Option<&'a str>,
+    /// `kustomize` or `helm`: the change is to the unit's rendered output.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rendered: Option<RenderedBy>,
 }
 
 impl<'a> ChangeJson<'a> {
@@ -172,6 +176,7 @@ impl<'a> ChangeJson<'a> {
                 .map(|finding| FindingJson::of(finding, &change.unit))
                 .collect(),
             kustomize_patch: change.kustomize_patch.as_deref(),
+            rendered: change.rendered,
         }
     }
 }
@@ -245,12 +250,14 @@ mod tests {
                     position: None,
                     best_effort: false,
                     kustomize_patch: None,
+                    rendered: None,
                 }],
             }],
             scanned_commits: 1,
             shallow_boundary: Vec::new(),
             net: None,
             resources: Vec::new(),
+            render: None,
         };
         let value: serde_json::Value = serde_json::from_str(&render(&history)).unwrap();
         let keys = |v: &serde_json::Value| -> Vec<String> {

@@ -267,7 +267,7 @@ fn details(out: &mut String, resource: &Resource, have_net: bool) {
                 "  - {icon} **{}** {} at {}: {}",
                 finding.rule,
                 code(commit.short_id()),
-                code(&format!("{}:{}", change.file, finding.line())),
+                code(&format!("{}:{}", change.shown_file(), finding.line())),
                 plain(&finding.message)
             );
         }

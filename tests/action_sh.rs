@@ -1235,7 +1235,8 @@ fn an_error_only_the_range_shows_fails_the_gate() {
 }
 
 /// A stand-in for the binary that logs its arguments and runs the binary
-/// under test without `--render` (this test is about the wiring).
+/// under test without `--render`: this test is about the wiring, and needs
+/// no kustomize (render_true_reports_… renders for real).
 fn logging_binary(dir: &Path) -> PathBuf {
     let path = dir.join("mz-presync");
     let script = format!(
@@ -1274,6 +1275,129 @@ fn the_render_input_adds_render_to_every_rollouts_call_and_paths_are_its_pathspe
             );
         }
     }
+}
+
+// --- render: true ------------------------------------------------------------
+
+/// A kustomize base deployed by two Argo CD Applications through overlays,
+/// in the syntax kustomize v2.0.3 reads (the one kubectl 1.20 embeds).
+fn kustomize_clusters(base_image: &str) -> Vec<(String, String)> {
+    let application = |name: &str| {
+        format!(
+            "apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: {name}
+  namespace: argocd
+spec:
+  project: default
+  source:
+    repoURL: https://example.com/deploy.git
+    targetRevision: main
+    path: apps/overlays/{name}
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: materialize
+"
+        )
+    };
+    let mut files = vec![
+        (
+            "apps/base/kustomization.yaml".to_string(),
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - mz.yaml\n"
+                .to_string(),
+        ),
+        ("apps/base/mz.yaml".to_string(), cluster_mz(base_image)),
+    ];
+    for region in ["us-east", "eu-west"] {
+        files.push((
+            format!("apps/overlays/{region}/kustomization.yaml"),
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nbases:\n  - ../../base\npatchesStrategicMerge:\n  - patch.yaml\n"
+                .to_string(),
+        ));
+        files.push((
+            format!("apps/overlays/{region}/patch.yaml"),
+            format!(
+                "apiVersion: materialize.cloud/v1alpha2\nkind: Materialize\nmetadata:\n  name: mz\n  namespace: materialize\nspec:\n  podLabels:\n    region: {region}\n"
+            ),
+        ));
+        files.push((format!("argocd/{region}.yaml"), application(region)));
+    }
+    files
+}
+
+/// Whether `kustomize` or `kubectl` is on PATH; when neither is, the test
+/// skips (and says so) unless CI asked for every tool.
+fn kustomize_available() -> bool {
+    let on_path = |name: &str| {
+        std::env::var_os("PATH")
+            .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(name).is_file()))
+    };
+    if on_path("kustomize") || on_path("kubectl") {
+        return true;
+    }
+    if std::env::var("MZ_PRESYNC_REQUIRE_TOOLS").as_deref() == Ok("1") {
+        panic!(
+            "kustomize or kubectl is required (MZ_PRESYNC_REQUIRE_TOOLS=1); run .ci/argocd-tools.sh"
+        );
+    }
+    eprintln!("SKIPPED: neither kustomize nor kubectl is on PATH; run .ci/argocd-tools.sh");
+    false
+}
+
+#[test]
+fn render_true_reports_each_application_a_base_change_rolls_out() {
+    if !kustomize_available() {
+        return;
+    }
+    let files = kustomize_clusters("v26.1.0");
+    let base: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let bumped = cluster_mz("v26.2.0");
+    let head = [("apps/base/mz.yaml", bumped.as_str())];
+    let (repo, base_sha, head_sha) = pull_request(&base, &head);
+    let run = Simulation::new(repo.path())
+        .event("pull_request", pull_request_event(&base_sha, &head_sha))
+        .input("render", "true")
+        .input("fail-on", "rollout")
+        .run();
+    run.assert_failed_at("Decide");
+    assert_eq!(
+        run.output("rollout-resources"),
+        "eu-west:materialize/mz,us-east:materialize/mz",
+        "{}",
+        run.log()
+    );
+    let messages: Vec<_> = run.errors().iter().map(|a| a.message.clone()).collect();
+    assert_eq!(
+        messages,
+        ["merging rolls out eu-west:materialize/mz, us-east:materialize/mz (fail-on: rollout)."]
+    );
+
+    // A kustomization that cannot be built fails the report (fail closed),
+    // with the tool's message, whatever fail-on says.
+    let mut repo = repo;
+    repo.write(
+        "apps/overlays/eu-west/kustomization.yaml",
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nbases:\n  - ../../base\npatchesStrategicMerge:\n  - missing-patch.yaml\n",
+    );
+    let broken = repo.commit("break eu-west");
+    let run = Simulation::new(repo.path())
+        .event("pull_request", pull_request_event(&head_sha, &broken))
+        .input("render", "true")
+        .input("fail-on", "never")
+        .run();
+    run.assert_failed_at("Report rollouts");
+    assert!(run.log().contains("missing-patch.yaml"), "{}", run.log());
+    assert!(
+        run.errors().iter().any(|a| a
+            .message
+            .starts_with("mz-presync rollouts could not run (exit 2)")),
+        "{:#?}",
+        run.errors()
+    );
 }
 
 // --- where BASE comes from -------------------------------------------------

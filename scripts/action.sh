@@ -4,11 +4,17 @@
 #
 #   setup     check the inputs, resolve BASE and HEAD, pick how to install
 #   install   download the pinned release, or build the source, or use PATH
-#   validate  annotations, JSON for the counts, optional SARIF
+#   validate  annotations, JSON for the error count, markdown for the
+#             summary, optional SARIF
 #   migrate   `migrate --check`, and the diff that `migrate` would make
-#   rollouts  annotations, JSON for the outputs, markdown for the summary
-#   report    outputs, job summary, the verdict
+#   rollouts  annotations and the error verdict, JSON for the outputs,
+#             markdown for the summary (scoped to `paths`)
+#   report    outputs projected from the JSON; the job summary, which is
+#             the binary's markdown plus the migrate line
 #   gate      fail the step as `fail-on` asks
+#
+# Every verdict (what rolls out, what restarts, what is an error) is the
+# binary's; this script only carries the binary's answers to the runner.
 #
 # Inputs arrive as MZ_PRESYNC_* environment variables, never spliced into
 # code. Phases hand results to later ones through files in the state
@@ -370,6 +376,7 @@ phase_setup() {
     check_choice operator "$MZ_PRESYNC_OPERATOR" design released
   fi
   check_choice verify-attestation "${MZ_PRESYNC_VERIFY_ATTESTATION:-false}" true false
+  check_choice render "${MZ_PRESYNC_RENDER:-false}" true false
   local mode
   mode=$(install_mode)
   require git "git is not on PATH; mz-presync reads the repository's history with it."
@@ -474,6 +481,9 @@ phase_validate() {
 
   run_binary "$state/validate.json" "$state/validate.json.stderr" --quiet validate ${algorithm[@]+"${algorithm[@]}"} --format json -- "${paths[@]}"
   fail_unless_ran validate "$state/validate.json.stderr"
+  # The first part of the job summary, as the binary writes it.
+  run_binary "$state/validate.md" "$state/validate.md.stderr" --quiet validate ${algorithm[@]+"${algorithm[@]}"} --format markdown -- "${paths[@]}"
+  fail_unless_ran "validate --format markdown" "$state/validate.md.stderr"
 
   if [[ -n ${MZ_PRESYNC_SARIF_FILE:-} ]]; then
     mkdir -p -- "$(dirname -- "$MZ_PRESYNC_SARIF_FILE")"
@@ -544,215 +554,130 @@ PY
 }
 
 phase_rollouts() {
-  local state bin status base head range
+  local state bin status base head range paths
   state=$(state_dir)
   bin=$(binary)
   enter_workspace
-  local algorithm=()
-  [[ -z ${MZ_PRESYNC_ALGORITHM:-} ]] || algorithm=(--algorithm "$MZ_PRESYNC_ALGORITHM")
+  read_paths
+  local options=()
+  [[ -z ${MZ_PRESYNC_ALGORITHM:-} ]] || options+=(--algorithm "$MZ_PRESYNC_ALGORITHM")
+  [[ ${MZ_PRESYNC_RENDER:-false} != true ]] || options+=(--render)
   base=$(<"$state/base")
   head=$(<"$state/head")
   if [[ -n $base ]]; then range="$base..$head"; else range=$head; fi
   printf '%s\n' "$range" >"$state/range"
-  # What merging does is the change along HEAD's first parents down to BASE.
-  git rev-list --first-parent "$range" >"$state/first-parent"
 
-  run_binary - "$state/rollouts.stderr" rollouts "$range" ${algorithm[@]+"${algorithm[@]}"} --fail-on never --format github
+  # `paths` is also the pathspec of the range: the same files validate read.
+  # --fail-on error: exit 1 is the binary's verdict that a change of the
+  # range has an error finding (also the two-version checks validate cannot
+  # make, such as environment-id-changed); the gate reads it.
+  run_binary - "$state/rollouts.stderr" rollouts "$range" ${options[@]+"${options[@]}"} --fail-on error --format github -- "${paths[@]}"
   fail_unless_ran rollouts "$state/rollouts.stderr"
   print_untrusted "$state/rollouts.stderr"
+  printf '%s\n' "$status" >"$state/rollouts.exit"
 
-  run_binary "$state/rollouts.json" "$state/rollouts.json.stderr" --quiet rollouts "$range" ${algorithm[@]+"${algorithm[@]}"} --fail-on never --format json
+  run_binary "$state/rollouts.json" "$state/rollouts.json.stderr" --quiet rollouts "$range" ${options[@]+"${options[@]}"} --fail-on never --format json -- "${paths[@]}"
   fail_unless_ran rollouts "$state/rollouts.json.stderr"
-  run_binary "$state/rollouts.md" "$state/rollouts.md.stderr" --quiet rollouts "$range" ${algorithm[@]+"${algorithm[@]}"} --fail-on never --format markdown
+  run_binary "$state/rollouts.md" "$state/rollouts.md.stderr" --quiet rollouts "$range" ${options[@]+"${options[@]}"} --fail-on never --format markdown -- "${paths[@]}"
   fail_unless_ran rollouts "$state/rollouts.md.stderr"
+}
+
+# The outputs, projected from the binary's JSON without judging anything:
+# rollout / restart come from each entry of `rollouts` `resources` (the net
+# verdict of the range per deploy unit, namespace and name), `findings` from
+# validate's summary. python3 rather than jq: the setup step already requires
+# it (jq is not on every self-hosted runner), and it writes each value to its
+# own file, so that names with newlines or commas stay intact.
+project_outputs() {
+  python3 -c '
+import json, pathlib, sys
+state = pathlib.Path(sys.argv[1])
+resources = json.loads((state / "rollouts.json").read_text(encoding="utf-8"))["resources"]
+def qualified(r):  # UNIT:NAMESPACE/NAME or UNIT:NAME, as the binary names resources
+    ns, name = r["namespace"], r["name"]
+    if name is None:
+        name = "<unnamed>" if ns else "<unnamed in " + r["file"] + ">"
+    return r["unit"]["name"] + ":" + (ns + "/" + name if ns else name)
+rollout = [qualified(r) for r in resources if r["rollout"]]
+restart = [qualified(r) for r in resources if r["restart"] == "yes"]
+hashes = {qualified(r): None if r["change"] == "deleted" else r["new_hash"] for r in resources}
+errors = json.loads((state / "validate.json").read_text(encoding="utf-8"))["summary"]["errors"]
+for name, value in {
+    "rollout": json.dumps(bool(rollout)), "rollout-resources": ",".join(rollout),
+    "restart": json.dumps(bool(restart)), "restart-resources": ",".join(restart),
+    "hashes": json.dumps(hashes, sort_keys=True, separators=(",", ":")), "findings": str(errors),
+}.items():
+    (state / ("output." + name)).write_text(value, encoding="utf-8")
+' "$1" || die "could not read the JSON reports of mz-presync (validate.json, rollouts.json in $1)."
+}
+
+# GitHub refuses a comment longer than 65,536 characters, and a job summary
+# larger than 1 MiB.
+COMMENT_LIMIT=65000
+DIFF_LIMIT=200000
+
+# The first $2 characters of $1 (bytes where the locale is not UTF-8, which
+# is fewer characters), back to the end of a whole line, so that a cut
+# never splits a character.
+cut_lines() {
+  local text=${1:0:$2}
+  if ((${#1} > $2)); then
+    text=${text%$'\n'*}
+  fi
+  printf '%s\n' "$text"
+}
+
+# For inline code in markdown: a backtick cannot be escaped there.
+markdown_code() {
+  local tick='`'
+  printf '%s%s%s' "$tick" "${1//"$tick"/"'"}" "$tick"
+}
+
+escape_html() {
+  local s=$1
+  s=${s//'&'/'&amp;'}
+  s=${s//'<'/'&lt;'}
+  s=${s//'>'/'&gt;'}
+  printf '%s' "$s"
 }
 
 phase_report() {
   local state
   state=$(state_dir)
   enter_workspace
-  local paths
-  read_paths
-  python3 - "$state" "${MZ_PRESYNC_FAIL_ON:-error}" "${paths[@]}" <<'PY'
-import json, pathlib, sys
+  project_outputs "$state"
 
-state = pathlib.Path(sys.argv[1])
-fail_on = sys.argv[2]
-paths = sys.argv[3:]
-
-# GitHub refuses a comment longer than 65,536 characters, and a job summary
-# larger than 1 MiB.
-COMMENT_LIMIT = 65_000
-DIFF_LIMIT = 200_000
-LISTED_FINDINGS = 20
-
-
-def read(name, default=""):
-    path = state / name
-    return path.read_text(encoding="utf-8", errors="replace") if path.exists() else default
-
-
-def cell(text):
-    text = str(text).replace("\r", " ").replace("\n", " ")
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
-
-
-def code(text):
-    text = cell(text).replace("`", "'")
-    return f"`{text}`"
-
-
-def resource_key(change):
-    namespace, name = change.get("namespace"), change.get("name")
-    return f"{namespace}/{name}" if namespace else str(name)
-
-
-def normalized(path):
-    path = str(path or "")
-    while path.startswith("./"):
-        path = path[2:]
-    return path
-
-
-validate = json.loads(read("validate.json"))
-findings = validate.get("findings", [])
-summary = validate.get("summary", {})
-rollouts = json.loads(read("rollouts.json"))
-migrate_needed = read("migrate.exit", "0").strip() == "1"
-migrate_command = read("migrate.command").strip() or "mz-presync migrate ."
-range_text = read("range").strip()
-short_range = "..".join(part[:12] for part in range_text.split(".."))
-
-# What merging does to each resource: its hash at BASE (before the first
-# change in the range) against its hash at HEAD (after the last one),
-# following HEAD's first parents so that the changes compose.
-first_parent = set(read("first-parent").split())
-on_first_parent = [c for c in rollouts.get("commits", []) if c.get("commit") in first_parent]
-resources = {}
-for commit in on_first_parent:
-    for change in commit.get("changes", []):
-        key = resource_key(change)
-        entry = resources.setdefault(key, {
-            "before": None if change.get("change") == "created" else change.get("old_hash"),
-            "file": change.get("file"),
-            "commits": [],
-        })
-        deleted = change.get("change") == "deleted"
-        entry["after"] = None if deleted else change.get("new_hash")
-        entry["deleted"] = deleted
-        entry["file"] = change.get("file") or entry["file"]
-        if change.get("rollout"):
-            entry["commits"].append(commit.get("commit", "")[:12])
-        if change.get("restart") == "yes":
-            entry["restart"] = True
-        for finding in change.get("findings", []):
-            if finding.get("severity") == "error":
-                entry.setdefault("errors", []).append((finding.get("rule"), normalized(change.get("file")), finding.get("message")))
-
-rolled_out = sorted(key for key, entry in resources.items()
-                    if not entry["deleted"] and entry["after"] and entry["after"] != entry["before"])
-# Under the released operator a v1alpha1 object rolls out when its
-# requestRollout changes, which no hash shows: the binary's verdicts decide.
-if rollouts.get("operator") == "released":
-    rolled_out = sorted(key for key, entry in resources.items()
-                        if not entry["deleted"] and entry["commits"])
-# Every resource with a change that restarts it for certain (restart yes:
-# a rollout that changes per-generation inputs, a creation, a deletion).
-restarted = sorted(key for key, entry in resources.items() if entry.get("restart"))
-hashes = {key: (None if entry["deleted"] else entry["after"]) for key, entry in sorted(resources.items())}
-
-# `rollouts` repeats the single-object checks of `validate` for the new
-# version; count those once.
-validated = {(f.get("rule"), normalized(f.get("file"))) for f in findings}
-range_errors = []
-for entry in resources.values():
-    for error in entry.get("errors", []):
-        if (error[0], error[1]) not in validated and error not in range_errors:
-            range_errors.append(error)
-error_count = int(summary.get("errors", 0)) + len(range_errors)
-
-lines = ["## mz-presync", ""]
-lines += ["| | check | result |", "|---|---|---|"]
-where = " ".join(code(p) for p in paths)
-files = summary.get("files", 0)
-materialize = summary.get("resources", 0)
-if summary.get("errors", 0):
-    warnings = summary.get("warnings", 0)
-    lines.append(f"| ❌ | validate {where} | {summary['errors']} error(s), {warnings} warning(s) in {files} file(s) |")
-else:
-    lines.append(f"| ✅ | validate {where} | no errors in {files} file(s), {materialize} Materialize resource(s) |")
-if migrate_needed:
-    lines.append(f"| ❌ | migrate | v1alpha1 manifests left: run {code(migrate_command)} and commit the result |")
-else:
-    lines.append("| ✅ | migrate | no v1alpha1 manifest left |")
-if range_errors:
-    lines.append(f"| ❌ | changes {code(short_range)} | {len(range_errors)} error(s) between the two revisions |")
-if rolled_out:
-    lines.append(f"| 🔄 | rollouts {code(short_range)} | merging rolls out {', '.join(code(k) for k in rolled_out)} |")
-else:
-    lines.append(f"| ✅ | rollouts {code(short_range)} | merging starts no rollout |")
-if restarted:
-    model = rollouts.get("operator", "design")
-    lines.append(f"| 🔁 | restarts {code(short_range)} | the database restarts for {', '.join(code(k) for k in restarted)} (operator: {cell(model)}) |")
-lines.append("")
-
-listed = [f for f in findings if f.get("severity") in ("error", "warning")][:LISTED_FINDINGS]
-if listed or range_errors:
-    lines += ["### Findings", "", "| severity | where | rule | message |", "|---|---|---|---|"]
-    for f in listed:
-        location = f"{normalized(f.get('file'))}:{f.get('line')}:{f.get('column')}"
-        lines.append(f"| {f.get('severity')} | {code(location)} | {code(f.get('rule'))} | {cell(f.get('message'))} |")
-    for rule, file, message in range_errors:
-        lines.append(f"| error | {code(file)} | {code(rule)} | {cell(message)} |")
-    shown = len([f for f in findings if f.get("severity") in ("error", "warning")])
-    if shown > len(listed):
-        lines.append("")
-        lines.append(f"{shown - len(listed)} more finding(s) are in the annotations and the log.")
-    lines.append("")
-
-head = "\n".join(lines) + "\n"
-rollout_report = read("rollouts.md").rstrip("\n") + "\n"
-
-diff_part = ""
-if migrate_needed and read("migrate.diff"):
-    diff = read("migrate.diff")
-    if len(diff) > DIFF_LIMIT:
-        diff = diff[:DIFF_LIMIT] + "\n… (cut; run the command to see the rest)\n"
-    fence = "```"
-    while fence in diff:
-        fence += "`"
-    diff_part = (f"\n<details><summary>What <code>{cell(migrate_command)}</code> changes</summary>\n\n"
-                 f"{fence}diff\n{diff.rstrip(chr(10))}\n{fence}\n\n</details>\n")
-
-full = head + "\n" + rollout_report + diff_part
-comment = full
-if len(comment) > COMMENT_LIMIT:
-    comment = head + "\n" + rollout_report
-if len(comment) > COMMENT_LIMIT:
-    note = "\n\n… The report is cut here to fit a comment; the job summary has all of it.\n"
-    comment = comment[:COMMENT_LIMIT - len(note)] + note
-
-(state / "summary.md").write_text(full, encoding="utf-8")
-(state / "comment.md").write_text(comment, encoding="utf-8")
-outputs = {
-    "rollout": "true" if rolled_out else "false",
-    "rollout-resources": ",".join(rolled_out),
-    "restart": "true" if restarted else "false",
-    "restart-resources": ",".join(restarted),
-    "hashes": json.dumps(hashes, sort_keys=True, separators=(",", ":")),
-    "findings": str(error_count),
-}
-for name, value in outputs.items():
-    (state / f"output.{name}").write_text(value, encoding="utf-8")
-verdict = {
-    "errors": error_count,
-    "migrate": migrate_needed,
-    "migrate_command": migrate_command,
-    "rollout": rolled_out,
-    "restart": restarted,
-}
-(state / "verdict.json").write_text(json.dumps(verdict), encoding="utf-8")
-PY
+  # The summary is the binaries' markdown as they wrote it, in order:
+  # validate, the migrate line, rollouts, and the diff migrating would make.
+  local command migrate head rollouts diff_part="" summary comment
+  command=$(<"$state/migrate.command")
+  if [[ $(<"$state/migrate.exit") == 1 ]]; then
+    migrate="❌ **migrate**: \`materialize.cloud/v1alpha1\` manifests are left: run $(markdown_code "$command") and commit the result."
+  else
+    migrate="✅ **migrate**: no \`materialize.cloud/v1alpha1\` manifest left."
+  fi
+  head="## mz-presync"$'\n\n'"$(<"$state/validate.md")"$'\n\n'"$migrate"$'\n'
+  rollouts=$(<"$state/rollouts.md")$'\n'
+  if [[ -s $state/migrate.diff ]]; then
+    local diff fence='```'
+    diff=$(<"$state/migrate.diff")
+    if ((${#diff} > DIFF_LIMIT)); then
+      diff="$(cut_lines "$diff" "$DIFF_LIMIT")"$'\n'"… (cut; run the command to see the rest)"
+    fi
+    while [[ $diff == *"$fence"* ]]; do fence+='`'; done
+    diff_part=$'\n'"<details><summary>What <code>$(escape_html "$command")</code> changes</summary>"$'\n\n'"${fence}diff"$'\n'"$diff"$'\n'"$fence"$'\n\n'"</details>"$'\n'
+  fi
+  summary="$head"$'\n'"$rollouts$diff_part"
+  comment=$summary
+  if ((${#comment} > COMMENT_LIMIT)); then
+    comment="$head"$'\n'"$rollouts"
+  fi
+  if ((${#comment} > COMMENT_LIMIT)); then
+    local note=$'\n\n'"… The report is cut here to fit a comment; the job summary has all of it."$'\n'
+    comment="$(cut_lines "$comment" $((COMMENT_LIMIT - ${#note})))$note"
+  fi
+  printf '%s' "$summary" >"$state/summary.md"
+  printf '%s' "$comment" >"$state/comment.md"
 
   local name
   for name in rollout rollout-resources restart restart-resources hashes findings; do
@@ -770,46 +695,53 @@ PY
   print_untrusted "$state/report.log"
 }
 
+# Decides from the report's outputs, validate's error count, the rollouts
+# step's error verdict and migrate's status; it judges nothing itself.
 phase_gate() {
   local state fail_on=${MZ_PRESYNC_FAIL_ON:-error}
   state=$(state_dir)
-  [[ -f $state/verdict.json ]] || die "no verdict: the report step of the action did not run."
-  python3 - "$state/verdict.json" "$fail_on" <<'PY'
-import json, sys
-
-verdict = json.load(open(sys.argv[1], encoding="utf-8"))
-fail_on = sys.argv[2]
-
-
-def escape(text):
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-reasons = []
-if fail_on in ("error", "rollout", "restart"):
-    if verdict["errors"]:
-        reasons.append(f"{verdict['errors']} error finding(s): see the annotations and the job summary.")
-    if verdict["migrate"]:
-        reasons.append(f"v1alpha1 manifests are left: run `{verdict['migrate_command']}` and commit the result.")
-if fail_on == "rollout" and verdict["rollout"]:
-    reasons.append(f"merging rolls out {', '.join(verdict['rollout'])} (fail-on: rollout).")
-if fail_on == "restart" and verdict.get("restart"):
-    reasons.append(f"merging restarts {', '.join(verdict['restart'])} (fail-on: restart).")
-for reason in reasons:
-    print(f"::error title=mz-presync::{escape(reason)}")
-if not reasons:
-    print(f"mz-presync: nothing to fail on (fail-on: {fail_on}).")
-sys.exit(1 if reasons else 0)
-PY
+  [[ -f $state/output.findings ]] || die "no verdict: the report step of the action did not run."
+  local errors reasons=() resources
+  errors=$(<"$state/output.findings")
+  if [[ $fail_on != never ]]; then
+    # The rollouts verdict also counts the single-object errors validate
+    # reported already: it adds a reason only when validate found none.
+    if ((errors > 0)); then
+      reasons+=("$errors error finding(s): see the annotations and the job summary.")
+    elif [[ $(<"$state/rollouts.exit") == 1 ]]; then
+      reasons+=("the changes of $(<"$state/range") have error findings: see the annotations of the rollout report and the job summary.")
+    fi
+    if [[ $(<"$state/migrate.exit") == 1 ]]; then
+      reasons+=("v1alpha1 manifests are left: run \`$(<"$state/migrate.command")\` and commit the result.")
+    fi
+  fi
+  if [[ $fail_on == rollout && $(<"$state/output.rollout") == true ]]; then
+    resources=$(<"$state/output.rollout-resources")
+    reasons+=("merging rolls out ${resources//,/, } (fail-on: rollout).")
+  fi
+  if [[ $fail_on == restart && $(<"$state/output.restart") == true ]]; then
+    resources=$(<"$state/output.restart-resources")
+    reasons+=("merging restarts ${resources//,/, } (fail-on: restart).")
+  fi
+  local reason
+  for reason in ${reasons[@]+"${reasons[@]}"}; do
+    printf '::error title=mz-presync::%s\n' "$(escape_data "$reason")"
+  done
+  if ((${#reasons[@]} == 0)); then
+    echo "mz-presync: nothing to fail on (fail-on: $fail_on)."
+    return 0
+  fi
+  return 1
 }
 
 main() {
   local phase=${1:-}
   # Inputs arrive empty when not set. The binary reads these names as its
-  # flags' values (--operator, --algorithm, rollouts --fail-on) and refuses
-  # an empty one; unset, --operator falls back to .mz-presync.yaml.
+  # flags' values (--operator, --algorithm, rollouts --fail-on and
+  # --render) and refuses an empty one; unset, --operator falls back to
+  # .mz-presync.yaml.
   local name
-  for name in MZ_PRESYNC_OPERATOR MZ_PRESYNC_ALGORITHM MZ_PRESYNC_FAIL_ON; do
+  for name in MZ_PRESYNC_OPERATOR MZ_PRESYNC_ALGORITHM MZ_PRESYNC_FAIL_ON MZ_PRESYNC_RENDER; do
     [[ -n ${!name:-} ]] || unset "$name"
   done
   case $phase in

@@ -556,6 +556,22 @@ fn hash_of(repo: &Path, file: &str) -> String {
         .to_string()
 }
 
+/// `rollouts BASE..HEAD --format markdown` of the binary under test, without
+/// its final newline (the summary's next part follows it).
+fn rollouts_markdown(repo: &Path, base: &str, head: &str) -> String {
+    let output = Command::new(binary())
+        .args(["--color", "never", "--quiet", "rollouts"])
+        .arg(format!("{base}..{head}"))
+        .args(["--format", "markdown", "--", "."])
+        .current_dir(repo)
+        .output()
+        .unwrap();
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .trim_end()
+        .to_string()
+}
+
 fn validate_errors(repo: &Path) -> u64 {
     let output = Command::new(binary())
         .args(["validate", "--format", "json", "."])
@@ -586,10 +602,10 @@ fn pull_request_that_changes_the_image_triggers_a_rollout() {
 
     let new_hash = hash_of(repo.path(), "clusters/prod/mz.yaml");
     assert_eq!(run.output("rollout"), "true");
-    assert_eq!(run.output("rollout-resources"), "prod/mz");
+    assert_eq!(run.output("rollout-resources"), "clusters/prod:prod/mz");
     assert_eq!(run.output("restart"), "true", "a new image restarts");
-    assert_eq!(run.output("restart-resources"), "prod/mz");
-    assert_eq!(run.hashes(), json!({"prod/mz": new_hash}));
+    assert_eq!(run.output("restart-resources"), "clusters/prod:prod/mz");
+    assert_eq!(run.hashes(), json!({"clusters/prod:prod/mz": new_hash}));
     assert_eq!(run.output("findings"), "0");
 
     // The rollout is annotated on the line of the field that causes it.
@@ -608,11 +624,11 @@ fn pull_request_that_changes_the_image_triggers_a_rollout() {
     assert!(run.errors().is_empty(), "{:#?}", run.errors());
 
     assert!(run.summary.contains("## mz-presync"), "{}", run.summary);
-    assert!(
-        run.summary.contains("merging rolls out `prod/mz`"),
-        "{}",
-        run.summary
-    );
+    // The binary's report, word for word (its wording is pinned by the
+    // rollouts snapshots, not here).
+    let report = rollouts_markdown(repo.path(), &base, &head);
+    assert!(report.contains("clusters/prod:prod/mz"), "{report}");
+    assert!(run.summary.contains(&report), "{}", run.summary);
     assert!(
         run.summary.contains(&new_hash),
         "the summary gives the new hash (forcePromote): {}",
@@ -623,10 +639,7 @@ fn pull_request_that_changes_the_image_triggers_a_rollout() {
         "{}",
         run.summary
     );
-    assert!(
-        run.output("markdown")
-            .contains("merging rolls out `prod/mz`")
-    );
+    assert!(run.output("markdown").contains(&report));
     let summary_file = fs::read_to_string(run.output("summary-file")).unwrap();
     assert_eq!(summary_file, run.summary);
 }
@@ -648,7 +661,10 @@ fn fail_on_rollout_fails_a_pull_request_that_rolls_out_and_says_which() {
         "outputs are set before the action fails"
     );
     let messages: Vec<_> = run.errors().iter().map(|a| a.message.clone()).collect();
-    assert_eq!(messages, ["merging rolls out prod/mz (fail-on: rollout)."]);
+    assert_eq!(
+        messages,
+        ["merging rolls out clusters/prod:prod/mz (fail-on: rollout)."]
+    );
 }
 
 /// A v1alpha1 manifest whose image moves without a new requestRollout:
@@ -704,10 +720,15 @@ fn the_operator_input_decides_rollout_and_restart() {
     run.assert_failed_at("Decide");
     assert_eq!(run.output("rollout"), "true");
     assert_eq!(run.output("restart"), "true");
-    assert_eq!(run.output("restart-resources"), "staging/mz");
+    assert_eq!(
+        run.output("restart-resources"),
+        "clusters/staging:staging/mz"
+    );
     let messages: Vec<_> = run.errors().iter().map(|a| a.message.clone()).collect();
     assert!(
-        messages.contains(&"merging restarts staging/mz (fail-on: restart).".to_owned()),
+        messages.contains(
+            &"merging restarts clusters/staging:staging/mz (fail-on: restart).".to_owned()
+        ),
         "{messages:?}"
     );
 
@@ -727,7 +748,10 @@ fn the_operator_input_decides_rollout_and_restart() {
         .run();
     run.assert_failed_at("Decide");
     assert_eq!(run.output("rollout"), "true");
-    assert_eq!(run.output("restart-resources"), "staging/mz");
+    assert_eq!(
+        run.output("restart-resources"),
+        "clusters/staging:staging/mz"
+    );
 }
 
 #[test]
@@ -767,13 +791,14 @@ fn pull_request_that_changes_only_excluded_fields_triggers_no_rollout() {
     assert_eq!(run.output("restart-resources"), "");
     assert_eq!(
         run.hashes(),
-        json!({"prod/mz": base_hash}),
+        json!({"clusters/prod:prod/mz": base_hash}),
         "the hash does not move"
     );
     assert_eq!(run.output("findings"), "0");
     assert!(run.errors().is_empty(), "{:#?}", run.errors());
     assert!(
-        run.summary.contains("merging starts no rollout"),
+        run.summary
+            .contains(&rollouts_markdown(repo.path(), &base, &head)),
         "{}",
         run.summary
     );
@@ -824,11 +849,16 @@ fn pull_request_with_a_schema_error_fails_with_an_annotation_on_the_field() {
     );
 
     assert!(
-        run.summary.contains("| ❌ | validate `.` |"),
+        run.summary.contains("❌ **validate** `.`: "),
         "{}",
         run.summary
     );
-    assert!(run.summary.contains("### Findings"), "{}", run.summary);
+    assert!(
+        run.summary
+            .contains("| severity | where | rule | message |"),
+        "{}",
+        run.summary
+    );
     assert!(
         run.summary.contains("`clusters/prod/mz.yaml:10:"),
         "{}",
@@ -900,9 +930,12 @@ fn pull_request_adding_a_v1alpha1_manifest_says_which_command_migrates_it() {
 
     // A new resource starts its first rollout.
     assert_eq!(run.output("rollout"), "true");
-    assert_eq!(run.output("rollout-resources"), "staging/mz");
+    assert_eq!(
+        run.output("rollout-resources"),
+        "clusters/staging:staging/mz"
+    );
     let hash = hash_of(repo.path(), "clusters/staging/mz.yaml");
-    assert_eq!(run.hashes(), json!({"staging/mz": hash}));
+    assert_eq!(run.hashes(), json!({"clusters/staging:staging/mz": hash}));
     assert_eq!(
         run.output("findings"),
         validate_errors(repo.path()).to_string()
@@ -967,6 +1000,404 @@ fn a_report_too_long_for_a_comment_is_cut_to_fit_and_says_so() {
         "the job summary keeps the diff"
     );
     assert!(run.summary.contains("staging/mz-399"));
+}
+
+// --- one repository, many clusters (deploy units) ---------------------------
+
+/// `materialize/mz` on `image`: every cluster directory has one.
+fn cluster_mz(image: &str) -> String {
+    format!(
+        "\
+apiVersion: materialize.cloud/v1alpha2
+kind: Materialize
+metadata:
+  name: mz
+  namespace: materialize
+spec:
+  environmentdImageRef: materialize/environmentd:{image}
+  backendSecretName: materialize-backend
+"
+    )
+}
+
+const US_EAST: &str = "clusters/us-east/mz.yaml";
+const EU_WEST: &str = "clusters/eu-west/mz.yaml";
+/// Directory units are named by their path.
+const US_EAST_MZ: &str = "clusters/us-east:materialize/mz";
+const EU_WEST_MZ: &str = "clusters/eu-west:materialize/mz";
+
+/// Base: us-east on v26.1.0, eu-west a step ahead on v26.2.0. The pull
+/// request promotes us-east to eu-west's previous image and moves eu-west on:
+/// the same namespace/name in both, each with a new hash, and each new hash
+/// the other's old one.
+fn promote_across_clusters() -> (Repo, String, String) {
+    pull_request(
+        &[
+            (US_EAST, &cluster_mz("v26.1.0")),
+            (EU_WEST, &cluster_mz("v26.2.0")),
+        ],
+        &[
+            (US_EAST, &cluster_mz("v26.2.0")),
+            (EU_WEST, &cluster_mz("v26.3.0")),
+        ],
+    )
+}
+
+/// What the binary under test prints on stdout for `args`, in `repo`.
+fn binary_stdout(repo: &Path, args: &[&str]) -> String {
+    let output = Command::new(binary())
+        .args(["--color", "never", "--quiet"])
+        .args(args)
+        .current_dir(repo)
+        .output()
+        .unwrap();
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn promoting_across_clusters_rolls_out_both_and_fail_on_rollout_names_both() {
+    let (repo, base, head) = promote_across_clusters();
+    let run = Simulation::new(repo.path())
+        .event("pull_request", pull_request_event(&base, &head))
+        .input("fail-on", "rollout")
+        .run();
+    run.assert_failed_at("Decide");
+    let both = format!("{EU_WEST_MZ},{US_EAST_MZ}");
+    assert_eq!(run.output("rollout"), "true", "{}", run.log());
+    assert_eq!(run.output("rollout-resources"), both);
+    assert_eq!(run.output("restart"), "true", "new images restart");
+    assert_eq!(run.output("restart-resources"), both);
+    assert_eq!(
+        run.hashes(),
+        json!({
+            EU_WEST_MZ: hash_of(repo.path(), EU_WEST),
+            US_EAST_MZ: hash_of(repo.path(), US_EAST),
+        })
+    );
+    assert_eq!(
+        run.output("findings"),
+        "0",
+        "the same namespace/name in two clusters is no duplicate"
+    );
+    let messages: Vec<_> = run.errors().iter().map(|a| a.message.clone()).collect();
+    assert_eq!(
+        messages,
+        [format!(
+            "merging rolls out {EU_WEST_MZ}, {US_EAST_MZ} (fail-on: rollout)."
+        )]
+    );
+}
+
+/// The job summary is the binary's markdown, in order, and one line of the
+/// action's own (migrate): nothing in it is the script's judgement.
+#[test]
+fn the_summary_is_the_binarys_markdown_and_the_migrate_line() {
+    let (repo, base, head) = promote_across_clusters();
+    let run = Simulation::new(repo.path())
+        .event("pull_request", pull_request_event(&base, &head))
+        .run();
+    run.assert_succeeded();
+    let validate = binary_stdout(
+        repo.path(),
+        &["validate", "--format", "markdown", "--", "."],
+    );
+    let rollouts = rollouts_markdown(repo.path(), &base, &head);
+    assert_eq!(
+        run.summary,
+        format!(
+            "## mz-presync\n\n{}\n\n✅ **migrate**: no `materialize.cloud/v1alpha1` manifest left.\n\n{}\n",
+            validate.trim_end(),
+            rollouts
+        )
+    );
+    assert_eq!(run.output("markdown"), run.summary.trim_end_matches('\n'));
+}
+
+#[test]
+fn a_change_reverted_inside_the_pull_request_rolls_out_nothing() {
+    let mut repo = Repo::new();
+    repo.write(US_EAST, &cluster_mz("v26.1.0"));
+    repo.write(EU_WEST, &cluster_mz("v26.1.0"));
+    let base = repo.commit("base");
+    let base_hash = hash_of(repo.path(), US_EAST);
+    // An input of the hash that restarts environmentd, tried and taken back
+    // (an image would be a downgrade on the way back: upgrade-window).
+    let with_arg = cluster_mz("v26.1.0")
+        + "  environmentdExtraArgs:\n    - --system-parameter-default=max_connections=1000\n";
+    repo.write(US_EAST, &with_arg);
+    repo.commit("us-east: more connections");
+    repo.write(US_EAST, &cluster_mz("v26.1.0"));
+    let head = repo.commit("Revert \"us-east: more connections\"");
+    let run = Simulation::new(repo.path())
+        .event("pull_request", pull_request_event(&base, &head))
+        .input("fail-on", "rollout")
+        .run();
+    run.assert_succeeded();
+    assert_eq!(run.output("rollout"), "false", "{}", run.log());
+    assert_eq!(run.output("rollout-resources"), "");
+    assert_eq!(
+        run.output("restart"),
+        "false",
+        "the net change restarts nothing"
+    );
+    assert_eq!(run.output("restart-resources"), "");
+    assert_eq!(
+        run.hashes(),
+        json!({US_EAST_MZ: base_hash}),
+        "listed (the range changed it), and its hash does not move"
+    );
+}
+
+#[test]
+fn paths_scope_the_rollout_report_to_one_cluster() {
+    let (repo, base, head) = promote_across_clusters();
+    let run = Simulation::new(repo.path())
+        .event("pull_request", pull_request_event(&base, &head))
+        .input("paths", "clusters/us-east")
+        .input("fail-on", "rollout")
+        .run();
+    run.assert_failed_at("Decide");
+    assert_eq!(run.output("rollout-resources"), US_EAST_MZ, "{}", run.log());
+    assert_eq!(run.output("restart-resources"), US_EAST_MZ);
+    assert_eq!(
+        run.hashes(),
+        json!({US_EAST_MZ: hash_of(repo.path(), US_EAST)})
+    );
+    assert!(!run.summary.contains("eu-west"), "{}", run.summary);
+    assert!(
+        !run.annotations.iter().any(|a| a
+            .properties
+            .get("file")
+            .is_some_and(|f| f.contains("eu-west"))),
+        "{:#?}",
+        run.annotations
+    );
+    let messages: Vec<_> = run.errors().iter().map(|a| a.message.clone()).collect();
+    assert_eq!(
+        messages,
+        [format!(
+            "merging rolls out {US_EAST_MZ} (fail-on: rollout)."
+        )]
+    );
+}
+
+/// `environmentId` changes: an error only a comparison of two versions can
+/// find. validate counts nothing; the rollouts step's verdict fails the gate.
+#[test]
+fn an_error_only_the_range_shows_fails_the_gate() {
+    let with_id = |id: &str| {
+        PROD_V26_1.replace(
+            "  balancerdReplicas: 2\n",
+            &format!("  balancerdReplicas: 2\n  environmentId: {id}\n"),
+        )
+    };
+    let (repo, base, head) = pull_request(
+        &[(
+            "clusters/prod/mz.yaml",
+            &with_id("11111111-2222-4333-8444-555555555555"),
+        )],
+        &[(
+            "clusters/prod/mz.yaml",
+            &with_id("99999999-2222-4333-8444-555555555555"),
+        )],
+    );
+    let run = Simulation::new(repo.path())
+        .event("pull_request", pull_request_event(&base, &head))
+        .run();
+    run.assert_failed_at("Decide");
+    assert_eq!(run.output("findings"), "0", "validate finds nothing");
+    assert!(
+        run.errors().iter().any(|a| a
+            .properties
+            .get("title")
+            .is_some_and(|t| t.starts_with("environment-id-changed"))),
+        "{:#?}",
+        run.annotations
+    );
+    let verdict: Vec<_> = run
+        .errors()
+        .iter()
+        .filter(|a| a.properties.get("title").map(String::as_str) == Some("mz-presync"))
+        .map(|a| a.message.clone())
+        .collect();
+    assert_eq!(
+        verdict,
+        [format!(
+            "the changes of {base}..{head} have error findings: see the annotations of the rollout report and the job summary."
+        )]
+    );
+
+    let run = Simulation::new(repo.path())
+        .event("pull_request", pull_request_event(&base, &head))
+        .input("fail-on", "never")
+        .run();
+    run.assert_succeeded();
+}
+
+/// A stand-in for the binary that logs its arguments and runs the binary
+/// under test without `--render`: this test is about the wiring, and needs
+/// no kustomize (render_true_reports_… renders for real).
+fn logging_binary(dir: &Path) -> PathBuf {
+    let path = dir.join("mz-presync");
+    let script = format!(
+        "#!/usr/bin/env bash\nprintf '%s\\n' \"$*\" >> '{log}'\nargs=()\nfor a in \"$@\"; do [[ $a == --render ]] || args+=(\"$a\"); done\nexec '{binary}' \"${{args[@]}}\"\n",
+        log = dir.join("calls.log").display(),
+        binary = binary()
+    );
+    fs::write(&path, script).unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+#[test]
+fn the_render_input_adds_render_to_every_rollouts_call_and_paths_are_its_pathspec() {
+    let (repo, base, head) = promote_across_clusters();
+    for render in ["true", "false"] {
+        let tools = TempDir::new().unwrap();
+        let bin = logging_binary(tools.path());
+        let run = Simulation::new(repo.path())
+            .event("pull_request", pull_request_event(&base, &head))
+            .env("MZ_PRESYNC_BIN", bin.display().to_string())
+            .input("paths", "clusters/us-east clusters/eu-west")
+            .input("render", render)
+            .run();
+        run.assert_succeeded();
+        let rollouts: Vec<String> = calls(tools.path())
+            .into_iter()
+            .filter(|c| c.contains(" rollouts "))
+            .collect();
+        assert_eq!(rollouts.len(), 3, "github, json, markdown: {rollouts:?}");
+        for call in &rollouts {
+            assert_eq!(call.contains(" --render "), render == "true", "{call}");
+            assert!(
+                call.ends_with(" -- clusters/us-east clusters/eu-west"),
+                "{call}"
+            );
+        }
+    }
+}
+
+// --- render: true ------------------------------------------------------------
+
+/// A kustomize base deployed by two Argo CD Applications through overlays,
+/// in the syntax kustomize v2.0.3 reads (the one kubectl 1.20 embeds).
+fn kustomize_clusters(base_image: &str) -> Vec<(String, String)> {
+    let application = |name: &str| {
+        format!(
+            "apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: {name}
+  namespace: argocd
+spec:
+  project: default
+  source:
+    repoURL: https://example.com/deploy.git
+    targetRevision: main
+    path: apps/overlays/{name}
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: materialize
+"
+        )
+    };
+    let mut files = vec![
+        (
+            "apps/base/kustomization.yaml".to_string(),
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - mz.yaml\n"
+                .to_string(),
+        ),
+        ("apps/base/mz.yaml".to_string(), cluster_mz(base_image)),
+    ];
+    for region in ["us-east", "eu-west"] {
+        files.push((
+            format!("apps/overlays/{region}/kustomization.yaml"),
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nbases:\n  - ../../base\npatchesStrategicMerge:\n  - patch.yaml\n"
+                .to_string(),
+        ));
+        files.push((
+            format!("apps/overlays/{region}/patch.yaml"),
+            format!(
+                "apiVersion: materialize.cloud/v1alpha2\nkind: Materialize\nmetadata:\n  name: mz\n  namespace: materialize\nspec:\n  podLabels:\n    region: {region}\n"
+            ),
+        ));
+        files.push((format!("argocd/{region}.yaml"), application(region)));
+    }
+    files
+}
+
+/// Whether `kustomize` or `kubectl` is on PATH; when neither is, the test
+/// skips (and says so) unless CI asked for every tool.
+fn kustomize_available() -> bool {
+    let on_path = |name: &str| {
+        std::env::var_os("PATH")
+            .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(name).is_file()))
+    };
+    if on_path("kustomize") || on_path("kubectl") {
+        return true;
+    }
+    if std::env::var("MZ_PRESYNC_REQUIRE_TOOLS").as_deref() == Ok("1") {
+        panic!(
+            "kustomize or kubectl is required (MZ_PRESYNC_REQUIRE_TOOLS=1); run .ci/argocd-tools.sh"
+        );
+    }
+    eprintln!("SKIPPED: neither kustomize nor kubectl is on PATH; run .ci/argocd-tools.sh");
+    false
+}
+
+#[test]
+fn render_true_reports_each_application_a_base_change_rolls_out() {
+    if !kustomize_available() {
+        return;
+    }
+    let files = kustomize_clusters("v26.1.0");
+    let base: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let bumped = cluster_mz("v26.2.0");
+    let head = [("apps/base/mz.yaml", bumped.as_str())];
+    let (repo, base_sha, head_sha) = pull_request(&base, &head);
+    let run = Simulation::new(repo.path())
+        .event("pull_request", pull_request_event(&base_sha, &head_sha))
+        .input("render", "true")
+        .input("fail-on", "rollout")
+        .run();
+    run.assert_failed_at("Decide");
+    assert_eq!(
+        run.output("rollout-resources"),
+        "eu-west:materialize/mz,us-east:materialize/mz",
+        "{}",
+        run.log()
+    );
+    let messages: Vec<_> = run.errors().iter().map(|a| a.message.clone()).collect();
+    assert_eq!(
+        messages,
+        ["merging rolls out eu-west:materialize/mz, us-east:materialize/mz (fail-on: rollout)."]
+    );
+
+    // A kustomization that cannot be built fails the report (fail closed),
+    // with the tool's message, whatever fail-on says.
+    let mut repo = repo;
+    repo.write(
+        "apps/overlays/eu-west/kustomization.yaml",
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nbases:\n  - ../../base\npatchesStrategicMerge:\n  - missing-patch.yaml\n",
+    );
+    let broken = repo.commit("break eu-west");
+    let run = Simulation::new(repo.path())
+        .event("pull_request", pull_request_event(&head_sha, &broken))
+        .input("render", "true")
+        .input("fail-on", "never")
+        .run();
+    run.assert_failed_at("Report rollouts");
+    assert!(run.log().contains("missing-patch.yaml"), "{}", run.log());
+    assert!(
+        run.errors().iter().any(|a| a
+            .message
+            .starts_with("mz-presync rollouts could not run (exit 2)")),
+        "{:#?}",
+        run.errors()
+    );
 }
 
 // --- where BASE comes from -------------------------------------------------
@@ -1099,10 +1530,10 @@ fn on_the_merge_commit_base_is_its_first_parent() {
             &merge[..12]
         )
     );
-    assert_eq!(run.output("rollout-resources"), "prod/mz");
+    assert_eq!(run.output("rollout-resources"), "clusters/prod:prod/mz");
     assert_eq!(
         run.hashes(),
-        json!({"prod/mz": hash_of(repo.path(), "clusters/prod/mz.yaml")})
+        json!({"clusters/prod:prod/mz": hash_of(repo.path(), "clusters/prod/mz.yaml")})
     );
 }
 
@@ -1120,7 +1551,7 @@ fn the_first_commit_of_a_repository_is_compared_with_nothing() {
             &only[..12]
         )
     );
-    assert_eq!(run.output("rollout-resources"), "prod/mz");
+    assert_eq!(run.output("rollout-resources"), "clusters/prod:prod/mz");
 }
 
 #[test]
@@ -1156,6 +1587,7 @@ fn an_unknown_input_value_is_refused_before_anything_runs() {
         ("algorithm", "v2", "v1alpha2 v1"),
         ("version", "nightly", "release source path"),
         ("verify-attestation", "yes", "true false"),
+        ("render", "yes", "true false"),
     ] {
         let run = Simulation::new(repo.path()).input(input, value).run();
         run.assert_failed_at("Prepare");
@@ -1295,7 +1727,7 @@ fn without_a_binary_the_action_builds_its_own_source_once_and_then_uses_the_cach
             installed[0].display()
         )]
     );
-    assert_eq!(first.output("rollout-resources"), "prod/mz");
+    assert_eq!(first.output("rollout-resources"), "clusters/prod:prod/mz");
 
     let second = simulate();
     second.assert_succeeded();
@@ -1573,7 +2005,7 @@ fn the_pinned_release_is_downloaded_verified_and_used() {
         "{}",
         run.log()
     );
-    assert_eq!(run.output("rollout-resources"), "prod/mz");
+    assert_eq!(run.output("rollout-resources"), "clusters/prod:prod/mz");
     let requests = release.server.requests();
     assert!(
         requests.contains(&format!(

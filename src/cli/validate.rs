@@ -23,7 +23,7 @@ use crate::report::style;
 #[command(
     after_help = "Examples:\n  mz-presync validate\n  mz-presync validate clusters/ --strict --require-version v1alpha2\n  helm template mz chart/ | mz-presync validate -\n  mz-presync validate --format sarif > mz-presync.sarif\n\nSilence a finding with the annotation `mz-presync.io/ignore: RULE[,RULE]` on the\nresource, or a comment `# mz-presync: ignore[RULE]` on its line.",
     mut_arg("paths", |a| a.help("Files or directories to check; `-` reads a stream from stdin")),
-    mut_arg("format", |a| a.help("Output format: human (stderr), json, sarif or github (stdout)").env("MZ_PRESYNC_VALIDATE_FORMAT"))
+    mut_arg("format", |a| a.help("Output format: human (stderr), json, sarif, github or markdown (stdout)").env("MZ_PRESYNC_VALIDATE_FORMAT"))
 )]
 pub struct Args {
     // Declaration order is the order of the help's options.
@@ -80,7 +80,16 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
         validation.summary.recount(&validation.findings);
     }
     let format = args.format.format;
-    let report = Report::from(&validation);
+    let paths: Vec<String> = args
+        .paths
+        .paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let report = Report {
+        paths: &paths,
+        ..Report::from(&validation)
+    };
     let color = if format.is_human() {
         ctx.color_stderr
     } else {

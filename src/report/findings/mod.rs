@@ -1,6 +1,7 @@
 //! Reports for `validate` findings, one file per format: `human`
 //! (compiler-style, for stderr), `json` (stable, versioned), `sarif` (SARIF
-//! 2.1.0 for code scanning) and `github` (workflow commands).
+//! 2.1.0 for code scanning), `github` (workflow commands) and `markdown` (a
+//! block for a pull-request comment or job summary).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use crate::source::SourceFile;
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod markdown;
 pub mod sarif;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -25,6 +27,9 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (annotations) on stdout.
     Github,
+    /// A verdict line and a table of the first findings, on stdout, for a
+    /// pull-request comment or job summary.
+    Markdown,
 }
 
 impl Format {
@@ -43,6 +48,9 @@ pub struct Report<'a> {
     pub sources: &'a BTreeMap<String, Arc<SourceFile>>,
     /// The model the rules followed.
     pub operator: Operator,
+    /// The paths as given on the command line (the markdown verdict line
+    /// names them); empty when not known.
+    pub paths: &'a [String],
 }
 
 impl<'a> From<&'a Validation> for Report<'a> {
@@ -52,6 +60,7 @@ impl<'a> From<&'a Validation> for Report<'a> {
             summary: &validation.summary,
             sources: &validation.sources,
             operator: validation.operator,
+            paths: &[],
         }
     }
 }
@@ -72,6 +81,7 @@ pub fn render(format: Format, report: Report<'_>, options: RenderOptions) -> Str
         Format::Json => json::render(report),
         Format::Sarif => sarif::render(report),
         Format::Github => github::render(report),
+        Format::Markdown => markdown::render(report),
     }
 }
 

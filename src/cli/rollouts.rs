@@ -139,20 +139,15 @@ pub fn run(args: Args, ctx: &super::Context) -> anyhow::Result<i32> {
         );
     }
 
-    let report = rollouts::render(
-        &history,
-        format,
-        &ReportOptions {
-            verbose: args.verbose,
-            color: ctx.color_stdout,
-            fail_on,
-        },
-    );
     use std::io::Write as _;
-    let mut stdout = std::io::stdout().lock();
-    if let Err(err) = stdout
-        .write_all(report.as_bytes())
-        .and_then(|()| stdout.flush())
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let options = ReportOptions {
+        verbose: args.verbose,
+        color: ctx.color_stdout,
+        fail_on,
+    };
+    if let Err(err) =
+        rollouts::write(&history, format, &options, &mut stdout).and_then(|()| stdout.flush())
     {
         if err.kind() == std::io::ErrorKind::BrokenPipe {
             return Ok(super::EXIT_OK);

@@ -170,10 +170,14 @@ fn commit_id(
         .map_err(|err| not_a_commit(err.message().to_owned()))
 }
 
+/// Plan `range`. `ends(base, head)` is called once the ends are resolved and
+/// before the commits are walked (the walk of a long history takes tens of
+/// milliseconds), so the caller can start work on the ends meanwhile.
 pub fn plan_range(
     repo: &Repository,
     range: &str,
     first_parent: bool,
+    ends: &mut dyn FnMut(Option<Oid>, Oid),
 ) -> Result<RangePlan, HistoryError> {
     let grafted = shallow_commits(repo)?;
     let spec = repo.revparse(range).map_err(|err| {
@@ -225,6 +229,7 @@ pub fn plan_range(
         }
         (base, to)
     };
+    ends(base, head);
     let mut commits = walk.collect::<Result<Vec<Oid>, git2::Error>>()?;
     let (boundary, inside): (Vec<Oid>, Vec<Oid>) =
         commits.iter().partition(|id| grafted.contains(id));

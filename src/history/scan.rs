@@ -107,7 +107,31 @@ pub fn scan(
         Some(cwd) => Pathspec::resolve(repo.workdir(), cwd, &options.paths)?,
         None => Pathspec::resolve(repo.workdir(), Path::new("/"), &options.paths)?,
     };
-    let plan = plan_range(&repo, range, options.first_parent)?;
+    let configured = options.units.as_ref().map(|units| match repo.workdir() {
+        Some(root) => units.for_root(root),
+        None => units.entries.clone(),
+    });
+    let repo_path = repo.path().to_path_buf();
+    // Unit discovery at the range's ends reads their trees' manifests; it
+    // runs beside the walk of the range's commits, which needs only the
+    // main thread (10,001 commits: both take a few tens of milliseconds).
+    let (plan, discovered) = std::thread::scope(|scope| {
+        let mut discovery = None;
+        let plan = plan_range(&repo, range, options.first_parent, &mut |base, head| {
+            let (repo_path, configured) = (&repo_path, configured.as_deref());
+            discovery = Some(
+                scope.spawn(move || discover_units(repo_path, [Some(head), base], configured)),
+            );
+        });
+        let discovered = discovery.map(|thread| {
+            thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        (plan, discovered)
+    });
+    let plan = plan?;
+    let mut discovered = discovered.unwrap_or_else(|| Ok(Vec::new()))?;
     // What the net compares: the range's base, or for a single revision on
     // a shallow clone its one boundary commit (history before it is not
     // known, so everything at the head is not "created").
@@ -116,17 +140,16 @@ pub fn scan(
         (None, [boundary]) => Some(*boundary),
         _ => None,
     };
+    // The boundary end is known only after the walk.
+    if let Some(boundary) = net_base.filter(|b| Some(*b) != plan.base && Some(*b) != plan.head) {
+        discovered.extend(discover_units(
+            &repo_path,
+            [Some(boundary), None],
+            configured.as_deref(),
+        )?);
+    }
     let net_wanted = options.net && (plan.base.is_some() || plan.shallow_boundary.len() <= 1);
-    let configured = options.units.as_ref().map(|units| match repo.workdir() {
-        Some(root) => units.for_root(root),
-        None => units.entries.clone(),
-    });
-    let repo_path = repo.path().to_path_buf();
-    let mut units = UnitIndex::new(discover_units(
-        &repo_path,
-        [plan.head, net_base],
-        configured.as_deref(),
-    )?);
+    let mut units = UnitIndex::new(discovered);
     let compare_options = CompareOptions {
         locate_changes: options.locate_changes,
         algorithm: options.algorithm,

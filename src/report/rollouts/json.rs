@@ -15,6 +15,14 @@ use crate::history::{
 use crate::source::units::UnitRef;
 
 pub fn render(history: &History) -> String {
+    let mut out = Vec::new();
+    write(history, &mut out).expect("the history serializes");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// [`render`] into `out` as it serializes: the whole history's report is
+/// tens of megabytes, not worth holding in memory before stdout.
+pub fn write(history: &History, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let report = Report {
         version: history.version,
         operator: history.operator,
@@ -32,9 +40,8 @@ pub fn render(history: &History) -> String {
                 .collect()
         }),
     };
-    let mut out = serde_json::to_string_pretty(&report).expect("the history serializes");
-    out.push('\n');
-    out
+    serde_json::to_writer_pretty(&mut *out, &report)?;
+    out.write_all(b"\n")
 }
 
 #[derive(Serialize)]

@@ -1,5 +1,5 @@
 //! Reports for `rollouts`: human, json, markdown, github. Each renders a
-//! whole [`History`] into a string for stdout.
+//! whole [`History`] into a string for stdout ([`write`] streams the JSON).
 
 pub mod github;
 pub mod human;
@@ -74,5 +74,18 @@ pub fn render(history: &History, format: Format, options: &ReportOptions) -> Str
         Format::Json => json::render(history),
         Format::Markdown => markdown::render(history),
         Format::Github => github::render(history, options),
+    }
+}
+
+/// [`render`] `history` into `out`; the JSON is written as it serializes.
+pub fn write(
+    history: &History,
+    format: Format,
+    options: &ReportOptions,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => json::write(history, out),
+        _ => out.write_all(render(history, format, options).as_bytes()),
     }
 }

@@ -266,15 +266,21 @@ impl Change {
 
     /// `namespace/name`, `name`, or the file for an object without a name.
     pub fn resource_name(&self) -> String {
-        match (&self.namespace, &self.name) {
-            (Some(namespace), Some(name)) => format!("{namespace}/{name}"),
-            (None, Some(name)) => name.clone(),
-            (Some(namespace), None) => format!("{namespace}/<unnamed>"),
-            (None, None) => format!("<unnamed in {}>", self.file),
-        }
+        resource_name(self.namespace.as_deref(), self.name.as_deref(), &self.file)
     }
 
     pub fn has_errors(&self) -> bool {
         self.findings.iter().any(|f| f.severity == Severity::Error)
+    }
+}
+
+/// How reports name a resource: `namespace/name`, `name`, or by its file
+/// when it has no name (one spelling for a commit's change and the net).
+pub fn resource_name(namespace: Option<&str>, name: Option<&str>, file: &str) -> String {
+    match (namespace, name) {
+        (Some(namespace), Some(name)) => format!("{namespace}/{name}"),
+        (None, Some(name)) => name.to_owned(),
+        (Some(namespace), None) => format!("{namespace}/<unnamed>"),
+        (None, None) => format!("<unnamed in {file}>"),
     }
 }

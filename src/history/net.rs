@@ -56,12 +56,7 @@ pub struct NetResource {
 impl NetResource {
     /// [`Change::resource_name`] of this resource.
     pub fn resource_name(&self) -> String {
-        match (&self.namespace, &self.name) {
-            (Some(namespace), Some(name)) => format!("{namespace}/{name}"),
-            (None, Some(name)) => name.clone(),
-            (Some(namespace), None) => format!("{namespace}/<unnamed>"),
-            (None, None) => format!("<unnamed in {}>", self.file),
-        }
+        super::resource_name(self.namespace.as_deref(), self.name.as_deref(), &self.file)
     }
 
     pub fn qualified_name(&self) -> String {

@@ -593,11 +593,10 @@ project_outputs() {
 import json, pathlib, sys
 state = pathlib.Path(sys.argv[1])
 resources = json.loads((state / "rollouts.json").read_text(encoding="utf-8"))["resources"]
-def qualified(r):  # UNIT:NAMESPACE/NAME or UNIT:NAME, as the binary names resources
-    ns, name = r["namespace"], r["name"]
-    if name is None:
-        name = "<unnamed>" if ns else "<unnamed in " + r["file"] + ">"
-    return r["unit"]["name"] + ":" + (ns + "/" + name if ns else name)
+if resources is None:  # a single revision reaching several shallow boundaries: no net to project
+    sys.exit("rollouts has no net verdict for this range: the clone is shallow. Check out with actions/checkout and fetch-depth: 0.")
+def qualified(r):  # the binary names each resource (UNIT:NAMESPACE/NAME)
+    return r["resource"]
 rollout = [qualified(r) for r in resources if r["rollout"]]
 restart = [qualified(r) for r in resources if r["restart"] == "yes"]
 hashes = {qualified(r): None if r["change"] == "deleted" else r["new_hash"] for r in resources}

@@ -65,6 +65,9 @@ struct ResourceJson<'a> {
     unit: &'a UnitRef,
     namespace: Option<&'a str>,
     name: Option<&'a str>,
+    /// The unit-qualified name reports and the Action's outputs use
+    /// (`UNIT:NAMESPACE/NAME`), so that no consumer spells it again.
+    resource: String,
     file: &'a str,
     change: NetKind,
     rollout: bool,
@@ -104,6 +107,7 @@ impl<'a> ResourceJson<'a> {
             unit: &resource.unit,
             namespace: resource.namespace.as_deref(),
             name: resource.name.as_deref(),
+            resource: resource.qualified_name(),
             file: &resource.file,
             change: resource.change,
             rollout: net.is_some_and(|c| c.rollout),

@@ -149,7 +149,6 @@ pub fn scan(
         )?);
     }
     let net_wanted = options.net && (plan.base.is_some() || plan.shallow_boundary.len() <= 1);
-    let mut units = UnitIndex::new(discovered);
     let compare_options = CompareOptions {
         locate_changes: options.locate_changes,
         algorithm: options.algorithm,
@@ -165,10 +164,12 @@ pub fn scan(
                 net,
                 paths: &paths,
                 config: configured.as_deref(),
+                discovered: &discovered,
             };
             rendered::render_commits(&repo, &plan, &ends, render, &compare_options)
         })
         .transpose()?;
+    let mut units = UnitIndex::new(discovered.into_iter().map(|(_, units)| units).collect());
     progress(0, total);
 
     let mut cache = BlobCache::default();
@@ -286,21 +287,26 @@ pub fn scan(
 }
 
 /// The deploy units of the repository at the range's head and base (the
-/// same commit once), or those `configured` (`units:`) when given. Each end
-/// reads its tree's manifests (a few tens of milliseconds on 2,000 files):
-/// the two ends are read in parallel, head first in the result.
+/// same commit once), or those `configured` (`units:`) when given, each
+/// with the id of the tree they were found in (`--render` reuses them for
+/// those trees). Each end reads its tree's manifests (a few tens of
+/// milliseconds on 2,000 files): the two ends are read in parallel, head
+/// first in the result.
 fn discover_units(
     repo_path: &Path,
     ends: [Option<git2::Oid>; 2],
     configured: Option<&[ConfigUnit]>,
-) -> Result<Vec<Units>, HistoryError> {
+) -> Result<Vec<(git2::Oid, Units)>, HistoryError> {
     let mut ids: Vec<git2::Oid> = ends.into_iter().flatten().collect();
     ids.dedup();
     ids.par_iter()
         .map(|id| {
             with_worker_repo(repo_path, |repo| {
                 let tree = repo.find_commit(*id)?.tree()?;
-                discover_git(repo, &tree, MAX_BLOB_SIZE, configured)
+                Ok((
+                    tree.id(),
+                    discover_git(repo, &tree, MAX_BLOB_SIZE, configured)?,
+                ))
             })
         })
         .collect()

@@ -54,6 +54,9 @@ pub struct Ends<'a> {
     pub paths: &'a super::pathspec::Pathspec,
     /// The configuration's `units:`, which replace discovery.
     pub config: Option<&'a [crate::source::units::ConfigUnit]>,
+    /// Units the scan already discovered (with the same `config`), by the
+    /// id of their tree: the range's ends are not discovered again.
+    pub discovered: &'a [(git2::Oid, crate::source::units::Units)],
 }
 
 /// [`render_range`] over the units [`units::units_at`] finds in each tree.
@@ -65,8 +68,13 @@ pub fn render_commits(
     compare_options: &super::compare::CompareOptions,
 ) -> Result<RenderedRange, super::HistoryError> {
     let mut notes = Vec::new();
-    let mut units_at = |repo: &git2::Repository, tree: &git2::Tree<'_>| {
-        units::units_at(repo, tree, ends.config, &mut notes)
+    let mut units_at = |repo: &git2::Repository, tree: &git2::Tree<'_>| match ends
+        .discovered
+        .iter()
+        .find(|(id, _)| *id == tree.id())
+    {
+        Some((_, known)) => Ok(units::render_units(known, &mut notes)),
+        None => units::units_at(repo, tree, ends.config, &mut notes),
     };
     let mut range = render_range(
         repo,

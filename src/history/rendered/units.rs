@@ -12,7 +12,7 @@ use git2::{Repository, Tree};
 use super::{How, RenderUnit, describe};
 use crate::history::range::HistoryError;
 use crate::history::resources::MAX_BLOB_SIZE;
-use crate::source::units::{ConfigUnit, Renderer, Unit, discover_git};
+use crate::source::units::{ConfigUnit, Renderer, Unit, Units, discover_git};
 
 /// The units of `tree` to render; notes about units left unrendered go to
 /// `notes`.
@@ -23,11 +23,16 @@ pub fn units_at(
     notes: &mut Vec<String>,
 ) -> Result<Vec<RenderUnit>, HistoryError> {
     let units = discover_git(repo, tree, MAX_BLOB_SIZE, config)?;
-    Ok(units
+    Ok(render_units(&units, notes))
+}
+
+/// The units of `units` to render (discovered already).
+pub fn render_units(units: &Units, notes: &mut Vec<String>) -> Vec<RenderUnit> {
+    units
         .all()
         .iter()
         .filter_map(|unit| render_unit(unit, notes))
-        .collect())
+        .collect()
 }
 
 fn render_unit(unit: &Unit, notes: &mut Vec<String>) -> Option<RenderUnit> {

@@ -248,10 +248,12 @@ pub struct Change {
 impl Change {
     /// [`Change::resource_name`] with its unit: `UNIT:namespace/name`.
     pub fn qualified_name(&self) -> String {
-        match &self.name {
-            Some(name) => self.unit.qualify(self.namespace.as_deref(), name),
-            None => self.unit.qualify(None, &self.resource_name()),
-        }
+        qualified_name(
+            &self.unit,
+            self.namespace.as_deref(),
+            self.name.as_deref(),
+            &self.file,
+        )
     }
 
     /// The file as reports show it: a rendered change's unit path says
@@ -282,5 +284,18 @@ pub fn resource_name(namespace: Option<&str>, name: Option<&str>, file: &str) ->
         (None, Some(name)) => name.to_owned(),
         (Some(namespace), None) => format!("{namespace}/<unnamed>"),
         (None, None) => format!("<unnamed in {file}>"),
+    }
+}
+
+/// [`resource_name`] with its unit: `UNIT:namespace/name`.
+pub fn qualified_name(
+    unit: &UnitRef,
+    namespace: Option<&str>,
+    name: Option<&str>,
+    file: &str,
+) -> String {
+    match name {
+        Some(name) => unit.qualify(namespace, name),
+        None => unit.qualify(None, &resource_name(namespace, None, file)),
     }
 }

@@ -60,10 +60,12 @@ impl NetResource {
     }
 
     pub fn qualified_name(&self) -> String {
-        match &self.name {
-            Some(name) => self.unit.qualify(self.namespace.as_deref(), name),
-            None => self.unit.qualify(None, &self.resource_name()),
-        }
+        super::qualified_name(
+            &self.unit,
+            self.namespace.as_deref(),
+            self.name.as_deref(),
+            &self.file,
+        )
     }
 
     /// The base→head change.

@@ -8,6 +8,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use super::HistoryError;
+use crate::source::units::is_under;
 
 /// Repository-relative paths (`/`-separated, no trailing `/`); empty means
 /// the whole repository.
@@ -97,13 +98,6 @@ impl Pathspec {
                 .iter()
                 .any(|prefix| is_under(dir, prefix) || is_under(prefix, dir))
     }
-}
-
-fn is_under(path: &str, ancestor: &str) -> bool {
-    path == ancestor
-        || path
-            .strip_prefix(ancestor)
-            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// `..` and `.` resolved without touching the file system.

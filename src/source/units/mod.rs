@@ -653,7 +653,9 @@ fn parent_of(file: &str) -> String {
     }
 }
 
-fn is_under(dir: &str, ancestor: &str) -> bool {
+/// Whether the repository-relative path `dir` is `ancestor` or below it,
+/// by whole components (`.` is the root, above everything).
+pub fn is_under(dir: &str, ancestor: &str) -> bool {
     ancestor == "."
         || dir == ancestor
         || dir

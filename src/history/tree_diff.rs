@@ -248,7 +248,7 @@ pub fn blobs_of(deltas: &[ManifestDelta]) -> impl Iterator<Item = &BlobAt> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     use std::cmp::Ordering;
@@ -264,7 +264,9 @@ mod tests {
         assert_eq!(git_order(b"a", false, b"a", true), Ordering::Less);
     }
 
-    fn tree(repo: &Repository, files: &[(&str, &str)]) -> Oid {
+    /// A tree of regular files written straight into `repo` (no work tree),
+    /// for the history tests.
+    pub(crate) fn tree(repo: &Repository, files: &[(&str, &str)]) -> Oid {
         let mut index = git2::Index::new().unwrap();
         for (path, text) in files {
             let id = repo.blob(text.as_bytes()).unwrap();

@@ -385,30 +385,7 @@ fn compare_renders(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn tree(repo: &Repository, files: &[(&str, &str)]) -> Oid {
-        let mut index = git2::Index::new().unwrap();
-        for (path, text) in files {
-            let id = repo.blob(text.as_bytes()).unwrap();
-            index
-                .add(&git2::IndexEntry {
-                    ctime: git2::IndexTime::new(0, 0),
-                    mtime: git2::IndexTime::new(0, 0),
-                    dev: 0,
-                    ino: 0,
-                    mode: 0o100644,
-                    uid: 0,
-                    gid: 0,
-                    file_size: 0,
-                    id,
-                    flags: 0,
-                    flags_extended: 0,
-                    path: path.as_bytes().to_vec(),
-                })
-                .unwrap();
-        }
-        index.write_tree_to(repo).unwrap()
-    }
+    use crate::history::tree_diff::tests::tree;
 
     #[test]
     fn only_edits_of_what_discovery_reads_can_change_units() {

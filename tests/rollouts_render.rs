@@ -16,6 +16,8 @@
 //! Unix only: the stubs are shell scripts.
 #![cfg(unix)]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -154,31 +156,7 @@ impl Repo {
     }
 
     fn tree(&self, files: &Files) -> Oid {
-        fn build(repo: &Repository, files: &BTreeMap<&str, &str>) -> Oid {
-            let mut builder = repo.treebuilder(None).unwrap();
-            let mut subdirs: BTreeMap<&str, BTreeMap<&str, &str>> = BTreeMap::new();
-            for (path, text) in files {
-                match path.split_once('/') {
-                    Some((dir, rest)) => {
-                        subdirs.entry(dir).or_default().insert(rest, text);
-                    }
-                    None => {
-                        let blob = repo.blob(text.as_bytes()).unwrap();
-                        builder.insert(path, blob, 0o100644).unwrap();
-                    }
-                }
-            }
-            for (dir, files) in subdirs {
-                let tree = build(repo, &files);
-                builder.insert(dir, tree, 0o040000).unwrap();
-            }
-            builder.write().unwrap()
-        }
-        let borrowed = files
-            .iter()
-            .map(|(p, t)| (p.as_str(), t.as_str()))
-            .collect();
-        build(&self.repo, &borrowed)
+        common::write_tree(&self.repo, files)
     }
 
     /// Commit `files` on top of `parent` (and move `main` there).

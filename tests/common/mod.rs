@@ -51,3 +51,37 @@ pub fn git(dir: &Path, date: &str, env: &[(&str, &Path)], args: &[&str]) -> Stri
     );
     String::from_utf8(output.stdout).unwrap().trim().to_string()
 }
+
+/// Writes `files` (repository path → text) into `repo` as a tree, nested
+/// directories built bottom-up, without a work tree or an index.
+pub fn write_tree(
+    repo: &git2::Repository,
+    files: &std::collections::BTreeMap<String, String>,
+) -> git2::Oid {
+    use std::collections::BTreeMap;
+    fn build(repo: &git2::Repository, files: &BTreeMap<&str, &str>) -> git2::Oid {
+        let mut builder = repo.treebuilder(None).unwrap();
+        let mut subdirs: BTreeMap<&str, BTreeMap<&str, &str>> = BTreeMap::new();
+        for (path, text) in files {
+            match path.split_once('/') {
+                Some((dir, rest)) => {
+                    subdirs.entry(dir).or_default().insert(rest, text);
+                }
+                None => {
+                    let blob = repo.blob(text.as_bytes()).unwrap();
+                    builder.insert(path, blob, 0o100644).unwrap();
+                }
+            }
+        }
+        for (dir, files) in subdirs {
+            let tree = build(repo, &files);
+            builder.insert(dir, tree, 0o040000).unwrap();
+        }
+        builder.write().unwrap()
+    }
+    let borrowed = files
+        .iter()
+        .map(|(path, text)| (path.as_str(), text.as_str()))
+        .collect();
+    build(repo, &borrowed)
+}
